@@ -1,0 +1,3 @@
+module github.com/chatops/gateway
+
+go 1.26.8
