@@ -1,0 +1,62 @@
+package core
+
+import (
+	"sort"
+	"strings"
+)
+
+// help holds the usage of each command: the first line is the syntax, the
+// rest examples.
+var help = map[string][]string{
+	"track": {"`track TASK [in PROJECT | @PROJECT] [#tag…] [billable | $] [-- note]` (also `start`): start a timer; the running one stops first; a missing task or project is created",
+		"track Fix login bug in Website Redesign", `track "Log in page" in Website #frontend billable`, "start Code review @Acme #review $"},
+	"stop":          {"`stop [-- note]` (also `pause`): stop your running timer", "stop", "stop -- done for today"},
+	"add task":      {"`add task TASK in PROJECT`: add a task", "add task Write specs in Website"},
+	"close task":    {"`close task TASK [in PROJECT]` (also `done`, `finish`, `complete`): close a task", "close task Write specs in Website", "done Write specs"},
+	"add project":   {"`add project PROJECT [for CLIENT]`: add a project (and its client)", "add project Website Redesign for Acme Corp"},
+	"close project": {"`close project PROJECT` (also `archive`): close a project", "close project Website Redesign"},
+	"log": {"`log AMOUNT [on TASK] [in PROJECT] [WHEN] [#tag…] [billable] [-- note]` (also `add`, `spent`): add a finished entry. AMOUNT: `1h30m`, `1.5h`, `90m`, `1:30`, `9-11`, `9:30am-11:15am`; WHEN: `today`, `yesterday`, `fri`, `last fri`, `2026-11-20`",
+		"log 1h30m on Write specs in Website yesterday #docs", "log 9:30am-11:15am on Design in Website 2026-11-20 -- sprint review"},
+	"delete entry": {"`delete entry ID` (also `remove`, `rm`): delete one of your entries", "delete entry #1234"},
+	"status":       {"`status`: your running timer and today's totals", "status"},
+	"report":       {"`report [today | yesterday | week | month | last week | DATE]`: your totals per project", "report", "report last week", "report 2026-11-20"},
+	"undo":         {"`undo`: reverse your last change (within 10 minutes)", "undo"},
+	"help":         {"`help [COMMAND]`: this help", "help log"},
+}
+
+var helpOrder = []string{"track", "stop", "log", "add task", "close task", "add project", "close project", "delete entry", "status", "report", "undo", "help"}
+
+// HelpText returns usage with examples: for one command when topic names
+// one, else an overview of all.
+func HelpText(topic string) string {
+	topic = strings.ToLower(strings.TrimSpace(topic))
+	if h, ok := help[topic]; ok {
+		var b strings.Builder
+		b.WriteString(h[0])
+		b.WriteString("\nExamples:")
+		for _, ex := range h[1:] {
+			b.WriteString("\n• `" + ex + "`")
+		}
+		return b.String()
+	}
+	var b strings.Builder
+	if topic != "" {
+		b.WriteString("No help for \"" + topic + "\". ")
+	}
+	b.WriteString("Commands:")
+	for _, name := range helpOrder {
+		b.WriteString("\n• " + help[name][0])
+	}
+	b.WriteString("\nExamples: `" + help["track"][1] + "`, `" + help["log"][1] + "`, `report week`. More: `help COMMAND`.")
+	return b.String()
+}
+
+// HelpTopics lists the commands that have help, sorted.
+func HelpTopics() []string {
+	t := make([]string, 0, len(help))
+	for k := range help {
+		t = append(t, k)
+	}
+	sort.Strings(t)
+	return t
+}

@@ -1,0 +1,218 @@
+package core
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strings"
+)
+
+// ResolveIdentity returns the user who has the identity, creating a member
+// user named after displayName (made unique when taken) on first sight. It
+// emits workspace_user.created when it creates one.
+func (s *Service) ResolveIdentity(ctx context.Context, provider, subject, displayName, source string) (User, error) {
+	ws, err := s.Workspace(ctx)
+	if err != nil {
+		return User{}, err
+	}
+	if !ValidProvider(provider) || strings.TrimSpace(subject) == "" {
+		return User{}, Errorf(EINVALID, "identity %s %q is not valid", provider, subject)
+	}
+	var u User
+	err = s.store.View(ctx, func(tx Tx) error {
+		u, err = tx.UserByIdentity(ws.ID, provider, subject)
+		return err
+	})
+	if err == nil || ErrorCode(err) != ENOTFOUND {
+		return u, err
+	}
+	err = s.store.Update(ctx, func(tx Tx) error {
+		// Another request may have created the user meanwhile.
+		if u, err = tx.UserByIdentity(ws.ID, provider, subject); ErrorCode(err) != ENOTFOUND {
+			return err
+		}
+		name, err := cleanName("user", displayName)
+		if err != nil {
+			name = provider + " user"
+		}
+		if u, err = s.createUser(tx, ws.ID, Actor{Source: source}, uniqueUserName(tx, ws.ID, name), RoleMember, Identity{Provider: provider, Subject: subject}); err != nil {
+			return err
+		}
+		return nil
+	})
+	return u, err
+}
+
+// uniqueUserName returns name, or name-2, name-3… when taken.
+func uniqueUserName(tx Tx, ws ID, name string) string {
+	for i := 1; ; i++ {
+		n := name
+		if i > 1 {
+			n = fmt.Sprintf("%s-%d", name, i)
+		}
+		if _, err := tx.UserByName(ws, n); ErrorCode(err) == ENOTFOUND || i > 1000 {
+			return n
+		}
+	}
+}
+
+// createUser adds a user with optional identities and emits
+// workspace_user.created. The actor of the event is the new user when the
+// given actor has none.
+func (s *Service) createUser(tx Tx, ws ID, actor Actor, name string, role Role, ids ...Identity) (User, error) {
+	now := s.Now()
+	u := User{WorkspaceID: ws, Name: name, Role: role, TimeZone: "UTC", CreatedAt: now, UpdatedAt: now}
+	if err := tx.CreateUser(&u); err != nil {
+		return User{}, err
+	}
+	for _, id := range ids {
+		if err := tx.AddIdentity(ws, u.ID, id); err != nil {
+			return User{}, err
+		}
+		u.Identities = append(u.Identities, id)
+	}
+	if u.Identities == nil {
+		u.Identities = []Identity{}
+	}
+	if actor.User.ID == 0 {
+		actor.User = u
+	}
+	c := &change{s: s, tx: tx, ws: ws, actor: actor, now: now, res: &Result{}}
+	return u, c.emit(EventWorkspaceUserCreated, u.ID, 0, map[string]any{"user": u})
+}
+
+// HashToken returns the stored form of an API token: hex SHA-256.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// NewToken returns a new random API token ("gw_" and 32 random bytes).
+func NewToken() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	return "gw_" + base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// Authenticate returns the user an API token belongs to, or unauthorized.
+func (s *Service) Authenticate(ctx context.Context, token string) (User, error) {
+	if token == "" {
+		return User{}, Errorf(EUNAUTHORIZED, "missing token")
+	}
+	var u User
+	err := s.store.View(ctx, func(tx Tx) error {
+		t, err := tx.TokenByHash(HashToken(token))
+		if err != nil {
+			return err
+		}
+		u, err = tx.User(t.WorkspaceID, t.UserID)
+		return err
+	})
+	if ErrorCode(err) == ENOTFOUND {
+		return User{}, Errorf(EUNAUTHORIZED, "invalid token")
+	}
+	return u, err
+}
+
+// TokenRequest asks for a new API token for a user given by id or by name.
+// An unknown name creates that user with Role (default member).
+type TokenRequest struct {
+	UserID ID     `json:"user_id"`
+	User   string `json:"user"`
+	Role   Role   `json:"role"`
+	// Value, when set, is the token itself (GATEWAY_ADMIN_TOKEN); otherwise
+	// a random one is made.
+	Value string `json:"-"`
+}
+
+// IssueToken creates an API token and returns it; only its hash is stored.
+// actor must be an admin, except when the actor is the zero Actor with
+// Source "cli" (the operator at the command line).
+func (s *Service) IssueToken(ctx context.Context, actor Actor, req TokenRequest) (string, User, error) {
+	if actor.Source != "cli" && actor.User.Role != RoleAdmin {
+		return "", User{}, Errorf(EFORBIDDEN, "only admins can create tokens")
+	}
+	if req.Role == "" {
+		req.Role = RoleMember
+	}
+	if !req.Role.Valid() {
+		return "", User{}, Errorf(EINVALID, "role must be admin or member, not %q", req.Role)
+	}
+	ws, err := s.Workspace(ctx)
+	if err != nil {
+		return "", User{}, err
+	}
+	token := req.Value
+	if token == "" {
+		token = NewToken()
+	}
+	var u User
+	err = s.store.Update(ctx, func(tx Tx) error {
+		switch {
+		case req.UserID != 0:
+			if u, err = tx.User(ws.ID, req.UserID); err != nil {
+				return err
+			}
+		case strings.TrimSpace(req.User) != "":
+			u, err = tx.UserByName(ws.ID, strings.TrimSpace(req.User))
+			if ErrorCode(err) == ENOTFOUND {
+				name, err := cleanName("user", req.User)
+				if err != nil {
+					return err
+				}
+				u, err = s.createUser(tx, ws.ID, actor, name, req.Role)
+				if err != nil {
+					return err
+				}
+			} else if err != nil {
+				return err
+			}
+		default:
+			return Errorf(EINVALID, "user or user_id is required")
+		}
+		return tx.CreateToken(&Token{WorkspaceID: ws.ID, UserID: u.ID, Hash: HashToken(token), CreatedAt: s.Now()})
+	})
+	if err != nil {
+		return "", User{}, err
+	}
+	return token, u, nil
+}
+
+// BootstrapAdmin makes sure an admin can reach the API on first start. With
+// a value (GATEWAY_ADMIN_TOKEN) it makes that token exist for the "admin"
+// user; without one it creates a random token only when no token exists at
+// all, and returns it to be shown once ("" otherwise).
+func (s *Service) BootstrapAdmin(ctx context.Context, value string) (string, error) {
+	ws, err := s.Workspace(ctx)
+	if err != nil {
+		return "", err
+	}
+	var exists bool
+	err = s.store.View(ctx, func(tx Tx) error {
+		if value != "" {
+			_, err := tx.TokenByHash(HashToken(value))
+			exists = err == nil
+			if ErrorCode(err) == ENOTFOUND {
+				return nil
+			}
+			return err
+		}
+		n, err := tx.CountTokens(ws.ID)
+		exists = n > 0
+		return err
+	})
+	if err != nil || exists {
+		return "", err
+	}
+	token, _, err := s.IssueToken(ctx, Actor{Source: "cli"}, TokenRequest{User: "admin", Role: RoleAdmin, Value: value})
+	if err != nil {
+		return "", err
+	}
+	if value != "" {
+		return "", nil
+	}
+	return token, nil
+}
