@@ -32,7 +32,14 @@ type Options struct {
 type Actor struct {
 	User   User
 	Source string
+	// DedupeKey, when set, makes a change apply at most once: the key is
+	// remembered in the change's transaction, and a second change with the
+	// same key fails with ErrDuplicate and changes nothing.
+	DedupeKey string
 }
+
+// ErrDuplicate is returned for a change whose Actor.DedupeKey was seen before.
+var ErrDuplicate = &Error{Code: ECONFLICT, Message: "this request was already handled"}
 
 // Service runs commands: every rule of the domain lives here. It is safe for
 // concurrent use.
@@ -192,6 +199,15 @@ func (s *Service) change(ctx context.Context, ws Workspace, actor Actor, cmd Com
 	var res *Result
 	err := s.store.Update(ctx, func(tx Tx) error {
 		c := &change{s: s, tx: tx, ws: ws.ID, actor: actor, now: s.Now(), res: &Result{Command: cmd.CommandName()}}
+		if actor.DedupeKey != "" {
+			fresh, err := tx.Remember(ws.ID, actor.DedupeKey, c.now)
+			if err != nil {
+				return err
+			}
+			if !fresh {
+				return ErrDuplicate
+			}
+		}
 		if err := c.run(cmd); err != nil {
 			return err
 		}
