@@ -343,8 +343,9 @@ func (c *change) ensureProject(name string) (Project, error) {
 	return p, c.emit(EventProjectCreated, 0, p.ID, map[string]any{"project": p})
 }
 
-// ensureTask finds an open task, in project when it is set, else anywhere;
-// a missing task is created in project (or in no project).
+// ensureTask finds an open task, in project when it is set, else in any
+// project; a missing task is created in project. Tasks always belong to a
+// project, so a missing task without one is not found.
 func (c *change) ensureTask(name string, project *Project) (Task, error) {
 	name, err := cleanName("task", name)
 	if err != nil {
@@ -363,17 +364,15 @@ func (c *change) ensureTask(name string, project *Project) (Task, error) {
 		return t, nil
 	case ErrorCode(err) != ENOTFOUND:
 		return Task{}, err
+	case project == nil:
+		return Task{}, Errorf(ENOTFOUND, "there is no task %q yet; name its project to create it: %q", name, "track "+name+" in PROJECT")
 	}
 	t = Task{WorkspaceID: c.ws, ProjectID: pid, Name: name, Status: StatusOpen, CreatedBy: c.actor.User.ID, CreatedAt: c.now, UpdatedAt: c.now}
 	if err := c.tx.CreateTask(&t); err != nil {
 		return Task{}, err
 	}
 	c.pushUndo("delete_task", t.ID)
-	var pp *Project
-	if project != nil {
-		pp = project
-	}
-	return t, c.emit(EventTaskCreated, 0, pid, map[string]any{"task": t, "project": pp})
+	return t, c.emit(EventTaskCreated, 0, pid, map[string]any{"task": t, "project": project})
 }
 
 // ensureTags finds or creates tags and returns their names as stored.
@@ -590,27 +589,22 @@ func (c *change) addTask(cmd AddTask) error {
 	if err != nil {
 		return err
 	}
-	var project *Project
-	if cmd.Project != "" {
-		p, err := c.ensureProject(cmd.Project)
-		if err != nil {
-			return err
-		}
-		project = &p
+	if strings.TrimSpace(cmd.Project) == "" {
+		return Errorf(EINVALID, "project missing: add task %s in PROJECT", name)
 	}
-	var pid ID
-	if project != nil {
-		pid = project.ID
-	}
-	if t, err := c.tx.TaskByName(c.ws, pid, name); err == nil && (pid != 0 || t.ProjectID == 0) {
-		return Errorf(ECONFLICT, "task %q already exists%s", t.Name, strings.ReplaceAll(inProject(project), "*", ""))
-	}
-	t, err := c.ensureTask(name, project)
+	project, err := c.ensureProject(cmd.Project)
 	if err != nil {
 		return err
 	}
-	c.res.Task, c.res.Project = &t, project
-	c.res.Text = fmt.Sprintf("Added task *%s*%s", t.Name, inProject(project))
+	if t, err := c.tx.TaskByName(c.ws, project.ID, name); err == nil {
+		return Errorf(ECONFLICT, "task %q already exists in %s", t.Name, project.Name)
+	}
+	t, err := c.ensureTask(name, &project)
+	if err != nil {
+		return err
+	}
+	c.res.Task, c.res.Project = &t, &project
+	c.res.Text = fmt.Sprintf("Added task *%s*%s", t.Name, inProject(&project))
 	return nil
 }
 
