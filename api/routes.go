@@ -1,0 +1,79 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gorilla/mux"
+)
+
+// Register adds every route of the API to r: /healthz and /readyz for
+// operators, and under /api/v1 the management API, where each request needs
+// "Authorization: Bearer TOKEN". Unless r already has them, it also gives r
+// JSON answers for an unknown path (404) and a wrong method (405).
+func (s *Server) Register(r *mux.Router) {
+	const (
+		get, post, patch, del = http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete
+	)
+	if r.NotFoundHandler == nil {
+		r.NotFoundHandler = s.handle(s.notFound)
+	}
+	if r.MethodNotAllowedHandler == nil {
+		r.MethodNotAllowedHandler = s.handle(s.methodNotAllowed)
+	}
+	r.Handle("/healthz", s.handle(s.healthz)).Methods(get, http.MethodHead)
+	r.Handle("/readyz", s.handle(s.readyz)).Methods(get, http.MethodHead)
+
+	// Full paths rather than a mux subrouter: a subrouter's routes lose
+	// the "wrong method" of an earlier route and answer 404 for it.
+	v1 := prefixed{r, "/api/v1"}
+
+	v1.Handle("/tokens", s.authed(s.createToken)).Methods(post) // admins
+
+	v1.Handle("/users", s.authed(s.listUsers)).Methods(get)
+	v1.Handle("/users", s.authed(s.createUser)).Methods(post) // admins
+	v1.Handle("/users/{id}", s.authed(s.getUser)).Methods(get)
+	v1.Handle("/users/{id}", s.authed(s.updateUser)).Methods(patch)             // members: own time_zone
+	v1.Handle("/users/{id}", s.authed(s.deleteUser)).Methods(del)               // admins
+	v1.Handle("/users/{id}/identities", s.authed(s.linkIdentity)).Methods(post) // admins
+
+	v1.Handle("/clients", s.authed(s.listClients)).Methods(get)
+	v1.Handle("/clients", s.authed(s.createClient)).Methods(post)
+	v1.Handle("/clients/{id}", s.authed(s.getClient)).Methods(get)
+	v1.Handle("/clients/{id}", s.authed(s.updateClient)).Methods(patch)
+	v1.Handle("/clients/{id}", s.authed(s.deleteClient)).Methods(del) // admins
+
+	v1.Handle("/projects", s.authed(s.listProjects)).Methods(get)
+	v1.Handle("/projects", s.authed(s.createProject)).Methods(post)
+	v1.Handle("/projects/{id}", s.authed(s.getProject)).Methods(get)
+	v1.Handle("/projects/{id}", s.authed(s.updateProject)).Methods(patch)
+	v1.Handle("/projects/{id}", s.authed(s.deleteProject)).Methods(del) // admins
+
+	v1.Handle("/tasks", s.authed(s.listTasks)).Methods(get) // ?project_id=
+	v1.Handle("/tasks", s.authed(s.createTask)).Methods(post)
+	v1.Handle("/tasks/{id}", s.authed(s.getTask)).Methods(get)
+	v1.Handle("/tasks/{id}", s.authed(s.updateTask)).Methods(patch)
+	v1.Handle("/tasks/{id}", s.authed(s.deleteTask)).Methods(del) // admins
+
+	v1.Handle("/tags", s.authed(s.listTags)).Methods(get)
+	v1.Handle("/tags", s.authed(s.createTag)).Methods(post)
+	v1.Handle("/tags/{id}", s.authed(s.getTag)).Methods(get)
+	v1.Handle("/tags/{id}", s.authed(s.updateTag)).Methods(patch)
+	v1.Handle("/tags/{id}", s.authed(s.deleteTag)).Methods(del) // admins
+
+	// Members see and change only their own entries.
+	v1.Handle("/time-entries", s.authed(s.listEntries)).Methods(get) // ?user_id= ?project_id= ?task_id= ?from= ?to=
+	v1.Handle("/time-entries", s.authed(s.createEntry)).Methods(post)
+	v1.Handle("/time-entries/{id}", s.authed(s.getEntry)).Methods(get)
+	v1.Handle("/time-entries/{id}", s.authed(s.updateEntry)).Methods(patch)
+	v1.Handle("/time-entries/{id}", s.authed(s.deleteEntry)).Methods(del)
+}
+
+// prefixed registers routes under a path prefix.
+type prefixed struct {
+	r      *mux.Router
+	prefix string
+}
+
+func (v prefixed) Handle(path string, h http.Handler) *mux.Route {
+	return v.r.Handle(v.prefix+path, h)
+}

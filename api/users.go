@@ -1,0 +1,92 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/chatops/gateway/core"
+)
+
+// userBody creates a user.
+type userBody struct {
+	Name string    `json:"name"`
+	Role core.Role `json:"role"`
+}
+
+// userPatchBody changes a user.
+type userPatchBody struct {
+	Name     *string    `json:"name"`
+	Role     *core.Role `json:"role"`
+	TimeZone *string    `json:"time_zone"`
+}
+
+// tokenAnswer is what POST /tokens answers: the token, shown only this
+// once, and its user.
+type tokenAnswer struct {
+	Token string    `json:"token"`
+	User  core.User `json:"user"`
+}
+
+// createToken issues an API token (admins only) for {"user_id": …} or
+// {"user": NAME}; an unknown name creates that user with "role".
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
+	a := actorOf(r)
+	if a.User.Role != core.RoleAdmin {
+		// Before reading the body: a member learns nothing from it.
+		return core.Errorf(core.EFORBIDDEN, "only admins can create tokens")
+	}
+	var req core.TokenRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	token, u, err := s.svc.IssueToken(r.Context(), a, req)
+	if err != nil {
+		return err
+	}
+	if u.Identities == nil {
+		u.Identities = []core.Identity{}
+	}
+	return writeJSON(w, http.StatusCreated, tokenAnswer{Token: token, User: u})
+}
+
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
+	return listOf(w, r, s.svc.ListUsers)
+}
+
+func (s *Server) getUser(w http.ResponseWriter, r *http.Request) error {
+	return getOne(w, r, "user", s.svc.GetUser)
+}
+
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
+	return createOne(w, r, func(ctx context.Context, a core.Actor, b userBody) (core.User, error) {
+		return s.svc.CreateUser(ctx, a, b.Name, b.Role)
+	})
+}
+
+func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
+	return updateOne(w, r, "user", func(ctx context.Context, a core.Actor, id core.ID, b userPatchBody) (core.User, error) {
+		return s.svc.UpdateUser(ctx, a, id, core.UserPatch{Name: b.Name, Role: b.Role, TimeZone: b.TimeZone})
+	})
+}
+
+func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) error {
+	return deleteOne(w, r, "user", s.svc.DeleteUser)
+}
+
+// linkIdentity links {"provider": …, "subject": …} to the user (admins
+// only) and answers the user with 201.
+func (s *Server) linkIdentity(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "user")
+	if err != nil {
+		return err
+	}
+	var ident core.Identity
+	if err := decode(w, r, &ident); err != nil {
+		return err
+	}
+	u, err := s.svc.LinkIdentity(r.Context(), actorOf(r), id, ident)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, u)
+}
