@@ -1,0 +1,228 @@
+package slack
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/parser"
+	"github.com/slack-go/slack"
+)
+
+// MaxBodyBytes is the largest request body the adapter reads.
+const MaxBodyBytes = 1 << 20
+
+// Options configure a Handler.
+type Options struct {
+	// SigningSecret is the Slack app's signing secret. Required.
+	SigningSecret string
+	// Logger receives one line per rejected request.
+	Logger *slog.Logger
+	// ReplyTimeout bounds the work done for one command, so that the answer
+	// reaches Slack within its 3 seconds. Default 2.5s.
+	ReplyTimeout time.Duration
+}
+
+// Handler serves Slack's requests.
+type Handler struct {
+	svc  *core.Service
+	opts Options
+}
+
+// NewHandler returns a Handler that runs commands on svc. It returns an
+// error when no signing secret is given: unsigned requests are never taken.
+func NewHandler(svc *core.Service, opts Options) (*Handler, error) {
+	if opts.SigningSecret == "" {
+		return nil, errors.New("slack: a signing secret is required")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.ReplyTimeout <= 0 {
+		opts.ReplyTimeout = 2500 * time.Millisecond
+	}
+	return &Handler{svc: svc, opts: opts}, nil
+}
+
+// httpError is a rejected request: a status and a reason.
+type httpError struct {
+	status int
+	code   string
+	msg    string
+}
+
+func (e *httpError) Error() string { return e.msg }
+
+// readVerified reads the body (at most MaxBodyBytes) and checks its Slack
+// signature: v0 HMAC-SHA256 over "v0:{timestamp}:{body}", with the
+// timestamp within five minutes, compared in constant time.
+func (h *Handler) readVerified(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, &httpError{http.StatusRequestEntityTooLarge, "too_large", "request body is larger than 1 MiB"}
+		}
+		return nil, &httpError{http.StatusBadRequest, "invalid", "cannot read request body"}
+	}
+	sv, err := slack.NewSecretsVerifier(r.Header, h.opts.SigningSecret)
+	if err != nil {
+		return nil, &httpError{http.StatusUnauthorized, "unauthorized", "missing, malformed or stale Slack signature"}
+	}
+	if _, err := sv.Write(body); err != nil {
+		return nil, &httpError{http.StatusUnauthorized, "unauthorized", "cannot check Slack signature"}
+	}
+	if err := sv.Ensure(); err != nil {
+		return nil, &httpError{http.StatusUnauthorized, "unauthorized", "wrong Slack signature"}
+	}
+	return body, nil
+}
+
+// DecodeCommand decodes a slash command's form body. It returns an error when
+// the body is not a form or lacks the fields that identify the user.
+func DecodeCommand(body []byte) (slack.SlashCommand, error) {
+	r, err := http.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+	if err != nil {
+		return slack.SlashCommand{}, err
+	}
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	sc, err := slack.SlashCommandParse(r)
+	if err != nil {
+		return slack.SlashCommand{}, fmt.Errorf("malformed form body: %w", err)
+	}
+	switch {
+	case sc.TeamID == "":
+		return sc, errors.New("team_id is missing")
+	case sc.UserID == "":
+		return sc, errors.New("user_id is missing")
+	case len(sc.Text) > 4000:
+		return sc, errors.New("text is longer than 4000 characters")
+	}
+	return sc, nil
+}
+
+// ServeCommands handles POST /slack/commands.
+func (h *Handler) ServeCommands(w http.ResponseWriter, r *http.Request) {
+	msg, err := h.command(w, r)
+	if err != nil {
+		var he *httpError
+		if !errors.As(err, &he) {
+			he = &httpError{http.StatusInternalServerError, "internal", "internal error"}
+		}
+		h.opts.Logger.Warn("slack command rejected", "status", he.status, "reason", he.msg, "remote", r.RemoteAddr)
+		writeJSON(w, he.status, map[string]any{"error": map[string]string{"code": he.code, "message": he.msg}})
+		return
+	}
+	writeJSON(w, http.StatusOK, msg)
+}
+
+func (h *Handler) command(w http.ResponseWriter, r *http.Request) (*slack.Msg, error) {
+	body, err := h.readVerified(w, r)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := DecodeCommand(body)
+	if err != nil {
+		return nil, &httpError{http.StatusBadRequest, "invalid", err.Error()}
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), h.opts.ReplyTimeout)
+	defer cancel()
+
+	cmd, err := parser.ParseWithDefault(sc.Text, ImpliedVerb(sc.Command))
+	if err != nil {
+		return parseErrorReply(err), nil
+	}
+	user, err := h.svc.ResolveIdentity(ctx, core.ProviderSlack, sc.TeamID+":"+sc.UserID, sc.UserName, "slack")
+	if err != nil {
+		return h.errorReply(ctx, err), nil
+	}
+	actor := core.Actor{User: user, Source: "slack"}
+	if sc.TriggerID != "" {
+		actor.DedupeKey = "slack:" + sc.TriggerID
+	}
+	res, err := h.svc.Execute(ctx, actor, cmd)
+	if err != nil {
+		return h.errorReply(ctx, err), nil
+	}
+	return ResultMessage(res), nil
+}
+
+// ImpliedVerb returns the verb a slash command's name implies ("/track" →
+// "track", "/log" → "log"), or "" when the name is not a verb ("/tt").
+func ImpliedVerb(command string) string {
+	switch v := strings.ToLower(strings.TrimPrefix(command, "/")); v {
+	case "track", "start", "stop", "log", "spent", "report", "status", "undo", "help":
+		return v
+	}
+	return ""
+}
+
+func (h *Handler) errorReply(ctx context.Context, err error) *slack.Msg {
+	if core.ErrorCode(err) == core.EINTERNAL {
+		h.opts.Logger.ErrorContext(ctx, "slack command failed", "err", err)
+	}
+	text := ":warning: " + core.ErrorMessage(err)
+	if errors.Is(err, context.DeadlineExceeded) {
+		text = ":hourglass: The gateway is busy; your command was not applied. Please try again."
+	}
+	return ephemeral(text, "")
+}
+
+// parseErrorReply explains a parse error: what, where, and an example.
+func parseErrorReply(err error) *slack.Msg {
+	var pe *parser.Error
+	if !errors.As(err, &pe) {
+		return ephemeral(":warning: "+err.Error(), "Try `help`.")
+	}
+	text := fmt.Sprintf(":warning: I could not read that (column %d): %s", pe.Column, pe.Message)
+	if pe.Hint != "" {
+		text += " " + pe.Hint
+	}
+	hint := "Try `help`."
+	if pe.Example != "" {
+		hint = "Example: `" + pe.Example + "`"
+	}
+	return ephemeral(text, hint)
+}
+
+func ephemeral(text, context string) *slack.Msg {
+	m := &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: text}
+	blocks := []slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)}
+	if context != "" {
+		blocks = append(blocks, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, context, false, false)))
+	}
+	m.Blocks = slack.Blocks{BlockSet: blocks}
+	return m
+}
+
+// ResultMessage renders a command's result as a Slack message: in the
+// channel for track and stop, ephemeral otherwise.
+func ResultMessage(res *core.Result) *slack.Msg {
+	m := ephemeral(res.Text, "")
+	if res.Public {
+		m.ResponseType = slack.ResponseTypeInChannel
+	}
+	if res.Entry != nil && !res.Entry.Running() && res.Command != "delete entry" {
+		m.Blocks.BlockSet = append(m.Blocks.BlockSet, slack.NewContextBlock("",
+			slack.NewTextBlockObject(slack.MarkdownType, fmt.Sprintf("Made a mistake? `delete entry #%d` or `undo`", res.Entry.ID), false, false)))
+	}
+	return m
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"internal error"}}`)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the gateway's configuration, built once from flags and GATEWAY_*
+// environment variables (a flag wins) and passed down.
+type Config struct {
+	Addr                string
+	DatabaseURL         string
+	PublicURL           string
+	AdminToken          string
+	SlackSigningSecret  string
+	SlackBotToken       string
+	SlackAPIURL         string
+	MattermostToken     string
+	GitHubWebhookSecret string
+	AllowPrivateTargets bool
+	RetrySchedule       []time.Duration
+	DisableAfter        int
+	DeliveryTimeout     time.Duration
+	MaxWebhooksPerUser  int
+	LogLevel            string
+	SQLiteSynchronous   string
+}
+
+// setting is one configuration value: a flag and its environment variable.
+type setting struct {
+	flag, env, def, usage string
+	set                   func(c *Config, v string) error
+}
+
+func str(p func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error { *p(c) = v; return nil }
+}
+
+func settings() []setting {
+	return []setting{
+		{"addr", "GATEWAY_ADDR", ":8080", "listen address", str(func(c *Config) *string { return &c.Addr })},
+		{"database-url", "GATEWAY_DATABASE_URL", "sqlite:gateway.db", "sqlite:PATH (embedded) or postgres://…", str(func(c *Config) *string { return &c.DatabaseURL })},
+		{"public-url", "GATEWAY_PUBLIC_URL", "http://localhost:8080", "base of URLs the gateway hands out", str(func(c *Config) *string { return &c.PublicURL })},
+		{"admin-token", "GATEWAY_ADMIN_TOKEN", "", "if set, an admin API token with this value exists", str(func(c *Config) *string { return &c.AdminToken })},
+		{"slack-signing-secret", "GATEWAY_SLACK_SIGNING_SECRET", "", "enables the Slack adapter; requests must carry a valid X-Slack-Signature", str(func(c *Config) *string { return &c.SlackSigningSecret })},
+		{"slack-bot-token", "GATEWAY_SLACK_BOT_TOKEN", "", "lets channel notifications use chat.postMessage", str(func(c *Config) *string { return &c.SlackBotToken })},
+		{"slack-api-url", "GATEWAY_SLACK_API_URL", "https://slack.com/api/", "base URL of Slack's Web API", str(func(c *Config) *string { return &c.SlackAPIURL })},
+		{"mattermost-token", "GATEWAY_MATTERMOST_TOKEN", "", "enables the Mattermost adapter", str(func(c *Config) *string { return &c.MattermostToken })},
+		{"github-webhook-secret", "GATEWAY_GITHUB_WEBHOOK_SECRET", "", "enables the GitHub adapter", str(func(c *Config) *string { return &c.GitHubWebhookSecret })},
+		{"allow-private-targets", "GATEWAY_ALLOW_PRIVATE_TARGETS", "false", "allow outgoing webhooks to loopback/private/link-local addresses", func(c *Config, v string) (err error) {
+			c.AllowPrivateTargets, err = strconv.ParseBool(v)
+			return err
+		}},
+		{"retry-schedule", "GATEWAY_RETRY_SCHEDULE", "0s,5s,5m,30m,2h,5h,10h,14h,20h,24h", "delay before each delivery attempt", func(c *Config, v string) error {
+			c.RetrySchedule = nil
+			for _, f := range strings.Split(v, ",") {
+				d, err := time.ParseDuration(strings.TrimSpace(f))
+				if err != nil || d < 0 {
+					return fmt.Errorf("%q is not a duration", f)
+				}
+				c.RetrySchedule = append(c.RetrySchedule, d)
+			}
+			return nil
+		}},
+		{"disable-after", "GATEWAY_DISABLE_AFTER", "3", "consecutive failed attempts after which a subscription is disabled", positiveInt(func(c *Config) *int { return &c.DisableAfter })},
+		{"delivery-timeout", "GATEWAY_DELIVERY_TIMEOUT", "15s", "per-attempt HTTP timeout", func(c *Config, v string) (err error) {
+			c.DeliveryTimeout, err = time.ParseDuration(v)
+			if err == nil && c.DeliveryTimeout <= 0 {
+				err = errors.New("must be positive")
+			}
+			return err
+		}},
+		{"max-webhooks-per-user", "GATEWAY_MAX_WEBHOOKS_PER_USER", "5", "outgoing subscriptions per user and workspace", positiveInt(func(c *Config) *int { return &c.MaxWebhooksPerUser })},
+		{"log-level", "GATEWAY_LOG_LEVEL", "info", "debug, info, warn or error", str(func(c *Config) *string { return &c.LogLevel })},
+		{"sqlite-synchronous", "GATEWAY_SQLITE_SYNCHRONOUS", "FULL", "SQLite synchronous mode (FULL: every acknowledged command is on disk)", str(func(c *Config) *string { return &c.SQLiteSynchronous })},
+	}
+}
+
+func positiveInt(p func(*Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			return errors.New("must be a positive integer")
+		}
+		*p(c) = n
+		return nil
+	}
+}
+
+// parseConfig reads the settings from args (flags) and getenv; a flag wins
+// over its variable, which wins over the default. It returns the remaining
+// arguments.
+func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (*Config, []string, error) {
+	cfg := &Config{}
+	all := settings()
+	given := map[string]*string{}
+	for _, s := range all {
+		v := new(string)
+		given[s.flag] = v
+		fs.StringVar(v, s.flag, "", fmt.Sprintf("%s (env %s, default %q)", s.usage, s.env, s.def))
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for _, s := range all {
+		v, from := s.def, "default"
+		if e := getenv(s.env); e != "" {
+			v, from = e, s.env
+		}
+		if set[s.flag] {
+			v, from = *given[s.flag], "-"+s.flag
+		}
+		if err := s.set(cfg, v); err != nil {
+			return nil, nil, fmt.Errorf("%s: %v", from, err)
+		}
+	}
+	return cfg, fs.Args(), nil
+}
+
+// printSettings writes the configuration table for --help.
+func printSettings(w io.Writer) {
+	fmt.Fprintln(w, "\nSettings (flag, environment variable, default):")
+	for _, s := range settings() {
+		fmt.Fprintf(w, "  -%-24s %-32s %q\n      %s\n", s.flag, s.env, s.def, s.usage)
+	}
+}

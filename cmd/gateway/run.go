@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+
+	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/parser"
+	"github.com/chatops/gateway/store/sqlite"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// errSilent is returned when the error was already told to the user.
+var errSilent = errors.New("silent")
+
+const usage = `gateway: a self-hosted chat-ops gateway for time tracking
+
+Usage:
+  gateway [serve] [flags]          run the server (the default)
+  gateway migrate [flags]          apply database migrations and exit
+  gateway token create --user NAME [--role admin|member] [--workspace W]
+                                   print a new API token (shown once)
+  gateway parse "TEXT"             print the command TEXT parses to, as JSON
+  gateway version                  print version and build info
+  gateway help                     this help
+`
+
+// run is the whole program: main only wires the process to it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		cfg, rest, err := configFor("serve", args, getenv, stderr)
+		if err != nil {
+			return err
+		}
+		if len(rest) > 0 {
+			return fmt.Errorf("serve takes no arguments, got %q", rest)
+		}
+		srv, err := startServer(ctx, cfg, stdout, newLogger(cfg, stderr))
+		if err != nil {
+			return err
+		}
+		return srv.wait(ctx)
+	case "migrate":
+		cfg, _, err := configFor("migrate", args, getenv, stderr)
+		if err != nil {
+			return err
+		}
+		st, err := openStore(ctx, cfg, newLogger(cfg, stderr))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "migrations applied")
+		return st.Close()
+	case "token":
+		return tokenCommand(ctx, args, getenv, stdout, stderr)
+	case "parse":
+		return parseCommand(args, stdout)
+	case "version":
+		fmt.Fprintln(stdout, versionString())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		printSettings(stdout)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+func configFor(name string, args []string, getenv func(string) string, stderr io.Writer) (*Config, []string, error) {
+	fs := flag.NewFlagSet("gateway "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		printSettings(stderr)
+	}
+	cfg, rest, err := parseConfig(fs, args, getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil, nil, errSilent
+	}
+	return cfg, rest, err
+}
+
+func newLogger(cfg *Config, stderr io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// openStore opens the database the configuration names, applying migrations.
+func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (core.Store, error) {
+	u := cfg.DatabaseURL
+	switch {
+	case strings.HasPrefix(u, "sqlite:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(u, "sqlite:"), "//")
+		if path == "" {
+			return nil, errors.New("database url sqlite: needs a path, as in sqlite:gateway.db")
+		}
+		st, err := sqlite.Open(ctx, path, sqlite.Options{Synchronous: cfg.SQLiteSynchronous, Logger: logger})
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+		return st, nil
+	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
+		return nil, errors.New("the PostgreSQL store is not built yet; use sqlite:PATH")
+	}
+	return nil, fmt.Errorf("database url %q: want sqlite:PATH or postgres://…", u)
+}
+
+func tokenCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "create" {
+		return errors.New(`usage: gateway token create --user NAME [--role admin|member] [--workspace W]`)
+	}
+	fs := flag.NewFlagSet("gateway token create", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	user := fs.String("user", "", "user name (created when unknown)")
+	role := fs.String("role", "member", "role of a new user: admin or member")
+	workspace := fs.String("workspace", "", "workspace name (the default workspace when empty)")
+	cfg, _, err := parseConfig(fs, args[1:], getenv)
+	if err != nil {
+		return err
+	}
+	if *user == "" {
+		return errors.New("--user is required")
+	}
+	logger := newLogger(cfg, stderr)
+	st, err := openStore(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	svc := core.NewService(st, core.Options{Logger: logger})
+	if *workspace != "" {
+		ws, err := svc.Workspace(ctx)
+		if err != nil {
+			return err
+		}
+		if !strings.EqualFold(ws.Name, *workspace) {
+			return fmt.Errorf("workspace %q not found (this gateway serves %q)", *workspace, ws.Name)
+		}
+	}
+	token, u, err := svc.IssueToken(ctx, core.Actor{Source: "cli"}, core.TokenRequest{User: *user, Role: core.Role(*role)})
+	if err != nil {
+		return errors.New(core.ErrorMessage(err))
+	}
+	fmt.Fprintf(stderr, "token for %s (%s); it is shown once:\n", u.Name, u.Role)
+	fmt.Fprintln(stdout, token)
+	return nil
+}
+
+func parseCommand(args []string, stdout io.Writer) error {
+	text := strings.Join(args, " ")
+	cmd, err := parser.Parse(text)
+	if err != nil {
+		fmt.Fprintln(stdout, err.Error())
+		return errSilent
+	}
+	b, err := json.MarshalIndent(map[string]any{"command": cmd.CommandName(), "args": cmd}, "", "  ")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, string(b))
+	return nil
+}
+
+func versionString() string {
+	s := "gateway " + version
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		s += " (" + bi.GoVersion
+		for _, kv := range bi.Settings {
+			if kv.Key == "vcs.revision" || kv.Key == "vcs.time" {
+				s += ", " + kv.Key + "=" + kv.Value
+			}
+		}
+		s += ")"
+	}
+	return s
+}

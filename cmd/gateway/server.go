@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/chatops/gateway/adapters/slack"
+	"github.com/chatops/gateway/api"
+	"github.com/chatops/gateway/core"
+	"github.com/gorilla/mux"
+)
+
+// server is a running gateway: a listener, the HTTP server and the store.
+type server struct {
+	cfg    *Config
+	logger *slog.Logger
+	ln     net.Listener
+	http   *http.Server
+	store  core.Store
+	svc    *core.Service
+	done   chan error
+}
+
+// startServer opens the store, makes sure an admin token exists (printing a
+// new one once to stdout), listens, and serves in the background.
+func startServer(ctx context.Context, cfg *Config, stdout io.Writer, logger *slog.Logger) (*server, error) {
+	st, err := openStore(ctx, cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	s := &server{cfg: cfg, logger: logger, store: st, done: make(chan error, 1)}
+	s.svc = core.NewService(st, core.Options{Logger: logger})
+	token, err := s.svc.BootstrapAdmin(ctx, cfg.AdminToken)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("admin token: %w", err)
+	}
+	if token != "" {
+		fmt.Fprintf(stdout, "Admin API token (shown once, stored hashed): %s\n", token)
+	}
+	handler, err := s.routes()
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	s.ln = ln
+	s.http = &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	go func() { s.done <- s.http.Serve(ln) }()
+	logger.Info("listening", "addr", ln.Addr().String(), "database", redactURL(cfg.DatabaseURL),
+		"slack", cfg.SlackSigningSecret != "", "version", version)
+	return s, nil
+}
+
+// Addr is the address the server listens on.
+func (s *server) Addr() string { return s.ln.Addr().String() }
+
+// routes builds the whole HTTP surface: adapters are mounted here, the API
+// registers its own routes (api/routes.go).
+func (s *server) routes() (http.Handler, error) {
+	r := mux.NewRouter()
+	api.New(s.svc, api.Options{Logger: s.logger, Version: version}).Register(r)
+	if s.cfg.SlackSigningSecret != "" {
+		sh, err := slack.NewHandler(s.svc, slack.Options{SigningSecret: s.cfg.SlackSigningSecret, Logger: s.logger})
+		if err != nil {
+			return nil, err
+		}
+		r.HandleFunc("/slack/commands", sh.ServeCommands).Methods(http.MethodPost)
+	}
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "not_found", "no such route: "+r.Method+" "+r.URL.Path)
+	})
+	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusMethodNotAllowed, "invalid", "method "+r.Method+" not allowed on "+r.URL.Path)
+	})
+	return r, nil
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": msg}})
+}
+
+// wait serves until ctx is done, then drains in-flight requests with a fresh
+// deadline and closes the store.
+func (s *server) wait(ctx context.Context) error {
+	var serveErr error
+	select {
+	case serveErr = <-s.done:
+	case <-ctx.Done():
+		s.logger.Info("shutting down", "reason", context.Cause(ctx).Error())
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := s.http.Shutdown(shutdownCtx)
+	if cerr := s.store.Close(); err == nil {
+		err = cerr
+	}
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return serveErr
+	}
+	if err == nil {
+		s.logger.Info("stopped")
+	}
+	return err
+}
+
+// redactURL hides a password in a database URL.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	return u.Redacted()
+}
