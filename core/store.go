@@ -26,6 +26,9 @@ type Store interface {
 // uniqueness rule return a conflict *Error. Names are matched by NameKey.
 // Create methods set the ID of what they create.
 type Tx interface {
+	WebhookTx
+	IncomingTx
+
 	// Workspace returns the default (first) workspace, creating it with the
 	// given name when there is none.
 	EnsureWorkspace(name string, now time.Time) (Workspace, error)

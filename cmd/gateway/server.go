@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/chatops/gateway/adapters/slack"
 	"github.com/chatops/gateway/api"
 	"github.com/chatops/gateway/core"
 	"github.com/gorilla/mux"
@@ -79,12 +78,8 @@ func (s *server) Addr() string { return s.ln.Addr().String() }
 func (s *server) routes() (http.Handler, error) {
 	r := mux.NewRouter()
 	api.New(s.svc, api.Options{Logger: s.logger, Version: version}).Register(r)
-	if s.cfg.SlackSigningSecret != "" {
-		sh, err := slack.NewHandler(s.svc, slack.Options{SigningSecret: s.cfg.SlackSigningSecret, Logger: s.logger})
-		if err != nil {
-			return nil, err
-		}
-		r.HandleFunc("/slack/commands", sh.ServeCommands).Methods(http.MethodPost)
+	if err := mountAdapters(r, s.svc, s.cfg, s.logger); err != nil {
+		return nil, err
 	}
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such route: "+r.Method+" "+r.URL.Path)
