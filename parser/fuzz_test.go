@@ -1,0 +1,165 @@
+package parser
+
+import (
+	"bufio"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/chatops/gateway/core"
+)
+
+// FuzzParse checks that Parse never panics, that every error is a *Error
+// with a column inside the normalized text (or one past it), a message and
+// an example, and that a command it reads reads the same when written back
+// in canonical form.
+func FuzzParse(f *testing.F) {
+	for _, tc := range append(examplesFromSpec, parseCases...) {
+		f.Add(tc.in)
+	}
+	if in, err := os.Open(filepath.Join("testdata", "golden.txt")); err == nil {
+		lines := bufio.NewScanner(in)
+		for lines.Scan() {
+			f.Add(lines.Text())
+		}
+		in.Close()
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		cmd, err := Parse(text)
+		checkResult(t, text, Normalize(text), cmd, err)
+		if err != nil {
+			return
+		}
+		again, err := Parse(text)
+		if err != nil || !reflect.DeepEqual(cmd, again) {
+			t.Fatalf("Parse(%q) is not deterministic: %#v, then %#v, %v", text, cmd, again, err)
+		}
+		if canonical, ok := format(cmd); ok && Normalize(canonical) == canonical {
+			back, err := Parse(canonical)
+			if err != nil || !reflect.DeepEqual(cmd, back) {
+				t.Fatalf("Parse(%q) = %#v, written back as %q which parses as %#v, %v", text, cmd, canonical, back, err)
+			}
+		}
+		cmd, err = ParseWithDefault(text, "track")
+		checkResult(t, text, Normalize(text), cmd, err)
+	})
+}
+
+// checkResult checks the contract of Parse's results for text, normalized.
+func checkResult(t *testing.T, text, normalized string, cmd core.Command, err error) {
+	t.Helper()
+	if err == nil {
+		if cmd == nil {
+			t.Fatalf("Parse(%q) returned neither a command nor an error", text)
+		}
+		return
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("Parse(%q) error %T %v is not a *Error", text, err, err)
+	}
+	if cmd != nil {
+		t.Fatalf("Parse(%q) returned %#v with error %v", text, cmd, err)
+	}
+	if last := utf8.RuneCountInString(normalized) + 1; e.Column < 1 || e.Column > last {
+		t.Fatalf("Parse(%q) error column %d outside 1..%d: %v", text, e.Column, last, err)
+	}
+	if e.Message == "" || e.Example == "" {
+		t.Fatalf("Parse(%q) error lacks a message or an example: %#v", text, e)
+	}
+}
+
+// format writes cmd in canonical form, with every name quoted; ok is false
+// when a name holds a double quote or a duration has seconds.
+func format(cmd core.Command) (text string, ok bool) {
+	var b strings.Builder
+	ok = true
+	name := func(prefix, s string) {
+		if s == "" {
+			return
+		}
+		if strings.Contains(s, `"`) {
+			ok = false
+		}
+		b.WriteString(prefix + `"` + s + `"`)
+	}
+	rest := func(tags []string, billable bool, note string) {
+		for _, tag := range tags {
+			b.WriteString(" #" + tag)
+		}
+		if billable {
+			b.WriteString(" billable")
+		}
+		if note != "" {
+			b.WriteString(" -- " + note)
+		}
+	}
+	switch c := cmd.(type) {
+	case core.Track:
+		name("track ", c.Task)
+		name(" in ", c.Project)
+		rest(c.Tags, c.Billable, c.Note)
+	case core.Stop:
+		b.WriteString("stop")
+		rest(nil, false, c.Note)
+	case core.AddTask:
+		name("add task ", c.Task)
+		name(" in ", c.Project)
+	case core.CloseTask:
+		name("close task ", c.Task)
+		name(" in ", c.Project)
+	case core.AddProject:
+		name("add project ", c.Project)
+		name(" for ", c.Client)
+	case core.CloseProject:
+		name("close project ", c.Project)
+	case core.Log:
+		b.WriteString("log ")
+		if c.Amount.IsRange {
+			b.WriteString(c.Amount.From.String() + "-" + c.Amount.To.String())
+		} else {
+			ok = ok && c.Amount.Duration%time.Minute == 0
+			b.WriteString(strings.TrimSuffix(c.Amount.Duration.String(), "0s"))
+		}
+		name(" on ", c.Task)
+		name(" in ", c.Project)
+		switch c.When.Kind {
+		case core.DayYesterday:
+			b.WriteString(" yesterday")
+		case core.DayWeekday:
+			if c.When.Last {
+				b.WriteString(" last")
+			}
+			b.WriteString(" " + strings.ToLower(c.When.Weekday.String()))
+		case core.DayDate:
+			b.WriteString(" " + c.When.Date)
+		}
+		rest(c.Tags, c.Billable, c.Note)
+	case core.DeleteEntry:
+		b.WriteString("delete entry #" + strconv.FormatInt(int64(c.ID), 10))
+	case core.Status:
+		b.WriteString("status")
+	case core.Report:
+		b.WriteString("report")
+		switch c.Period.Kind {
+		case core.PeriodDate:
+			b.WriteString(" " + c.Period.Date)
+		case core.PeriodToday:
+		default:
+			b.WriteString(" " + string(c.Period.Kind))
+		}
+	case core.Undo:
+		b.WriteString("undo")
+	case core.Help:
+		b.WriteString(strings.TrimSpace("help " + c.Topic))
+	default:
+		return "", false
+	}
+	return b.String(), ok
+}

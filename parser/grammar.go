@@ -1,0 +1,185 @@
+package parser
+
+import (
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// The grammar is a participle struct grammar over the tokens of lex. It is
+// permissive where a precise message helps: names and amounts may be empty,
+// and the conversion to core commands (convert.go) says what is missing.
+
+// wordEnd ends a token that must be a whole word: it takes the space after
+// the word, which trimSpace removes again.
+const wordEnd = `(?:\s|$)`
+
+// weekdays maps the weekday names the language accepts to their day.
+var weekdays = map[string]time.Weekday{
+	"mon": time.Monday, "monday": time.Monday,
+	"tue": time.Tuesday, "tues": time.Tuesday, "tuesday": time.Tuesday,
+	"wed": time.Wednesday, "weds": time.Wednesday, "wednesday": time.Wednesday,
+	"thu": time.Thursday, "thur": time.Thursday, "thurs": time.Thursday, "thursday": time.Thursday,
+	"fri": time.Friday, "friday": time.Friday,
+	"sat": time.Saturday, "saturday": time.Saturday,
+	"sun": time.Sunday, "sunday": time.Sunday,
+}
+
+// lex splits normalized text into tokens. Rules are tried in order; the
+// whole-word ones (Tag, Date, Unit, Reserved, Weekday, For) only match a
+// whole word, so "inside" is a Word and "in" is Reserved.
+var lex = lexer.MustSimple([]lexer.SimpleRule{
+	{Name: "space", Pattern: `\s+`},
+	{Name: "Note", Pattern: `--.*`},
+	{Name: "String", Pattern: `"[^"]*"|'(?:[^']|'\pL)*'`},
+	{Name: "Tag", Pattern: `#[\pL\pN_./-]+` + wordEnd},
+	{Name: "At", Pattern: `@`},
+	{Name: "Dollar", Pattern: `\$`},
+	{Name: "Date", Pattern: `\d{4}-\d{2}-\d{2}` + wordEnd},
+	{Name: "Num", Pattern: `\d\S*`},
+	{Name: "Unit", Pattern: `(?i)(?:h|hrs?|hours?|m|mins?|minutes?|am|pm)` + wordEnd},
+	{Name: "Reserved", Pattern: `(?i)(?:in|billable|nonbillable|today|yesterday|last|this)` + wordEnd},
+	{Name: "Weekday", Pattern: `(?i)(?:` + strings.Join(slices.Sorted(maps.Keys(weekdays)), "|") + `)` + wordEnd},
+	{Name: "For", Pattern: `(?i)for` + wordEnd},
+	{Name: "Word", Pattern: `[^\s"'#@$]\S*`},
+})
+
+// grammar is built once; participle parsers are safe for concurrent use.
+var grammar = participle.MustBuild[command](
+	participle.Lexer(lex),
+	participle.Map(trimSpace, "Tag", "Date", "Unit", "Reserved", "Weekday", "For"),
+	participle.CaseInsensitive("Word", "Unit", "Reserved", "Weekday", "For"),
+	participle.UseLookahead(2),
+)
+
+func trimSpace(t lexer.Token) (lexer.Token, error) {
+	t.Value = strings.TrimRight(t.Value, " \t\n\r\f\v")
+	return t, nil
+}
+
+// command is the root of the grammar: one command of the language. Each
+// alternative starts with its verb, so that a command's struct is only
+// made once its verb matched.
+type command struct {
+	Track      *trackCmd      `parser:"  ('track' | 'start') @@"`
+	Stop       *stopCmd       `parser:"| ('stop' | 'pause') @@"`
+	AddTask    *addTaskCmd    `parser:"| 'add' 'task' @@"`
+	AddProject *addProjectCmd `parser:"| 'add' 'project' @@"`
+	Log        *logCmd        `parser:"| ('log' | 'spent' | 'add' ('time' 'entry')?) @@"`
+	Close      *closeCmd      `parser:"| @@"`
+	Delete     *entryID       `parser:"| ('delete' | 'remove' | 'rm') 'entry'? @@"`
+	Status     bool           `parser:"| @'status'"`
+	Report     *reportCmd     `parser:"| 'report' @@"`
+	Undo       bool           `parser:"| @'undo'"`
+	Help       *helpCmd       `parser:"| 'help' @@"`
+}
+
+type trackCmd struct {
+	Task    *name     `parser:"@@"`
+	Clauses []*clause `parser:"@@*"`
+	Note    *note     `parser:"@@?"`
+}
+
+type stopCmd struct {
+	Note *note `parser:"@@?"`
+}
+
+type addTaskCmd struct {
+	Task    *name `parser:"@@"`
+	Project *name `parser:"(('in' | At) @@)?"`
+}
+
+type addProjectCmd struct {
+	Project *projectName `parser:"@@"`
+	Client  *name        `parser:"(For @@)?"`
+}
+
+type logCmd struct {
+	Amount  *amount   `parser:"@@"`
+	Clauses []*clause `parser:"@@*"`
+	Note    *note     `parser:"@@?"`
+}
+
+// closeCmd covers close task and close project; the verb and the kind
+// word decide which.
+type closeCmd struct {
+	Verb    string `parser:"@('close' | 'done' | 'finish' | 'complete' | 'archive')"`
+	Kind    string `parser:"@('task' | 'project')?"`
+	Name    *name  `parser:"@@"`
+	Project *name  `parser:"(('in' | At) @@)?"`
+}
+
+// entryID is the id of delete entry. It may be empty; Pos then is where it
+// is missing.
+type entryID struct {
+	Pos   lexer.Position
+	Value string `parser:"@(Num | Tag | Word)?"`
+}
+
+type reportCmd struct {
+	Period *period `parser:"@@?"`
+}
+
+type period struct {
+	Pos       lexer.Position
+	Today     bool   `parser:"  @'today'"`
+	Yesterday bool   `parser:"| @'yesterday'"`
+	LastWeek  bool   `parser:"| 'last' @'week'"`
+	Week      bool   `parser:"| 'this'? @'week'"`
+	Month     bool   `parser:"| 'this'? @'month'"`
+	Date      string `parser:"| @Date"`
+}
+
+type helpCmd struct {
+	Pos   lexer.Position
+	Topic []string `parser:"@Word*"`
+}
+
+// clause is one of the optional parts that follow a name in track and log.
+type clause struct {
+	Pos         lexer.Position
+	Tag         string `parser:"  @Tag"`
+	Project     *name  `parser:"| ('in' | At) @@"`
+	Billable    bool   `parser:"| @('billable' | Dollar)"`
+	Nonbillable bool   `parser:"| @'nonbillable'"`
+	Day         *day   `parser:"| 'on'? @@"`
+	Task        *name  `parser:"| 'on' @@"`
+}
+
+// name is free text: words and quoted strings up to a reserved word, a
+// day ("on fri" too), a tag, "@", "$" or a note. It may be empty; Pos then
+// is where it is missing.
+type name struct {
+	Pos   lexer.Position
+	Parts []string `parser:"((?! 'on' (Weekday | Date | 'today' | 'yesterday' | 'last' | 'this')) @(Word | Num | Unit | String | For))*"`
+}
+
+// projectName is a name that also ends at "for", in add project.
+type projectName struct {
+	Pos   lexer.Position
+	Parts []string `parser:"@(Word | Num | Unit | String)*"`
+}
+
+type day struct {
+	Pos       lexer.Position
+	Today     bool   `parser:"  @'today'"`
+	Yesterday bool   `parser:"| @'yesterday'"`
+	Relative  string `parser:"| @('last' | 'this')?"`
+	Weekday   string `parser:"  @Weekday"`
+	Date      string `parser:"| @Date"`
+}
+
+// amount is a duration or a clock range, read by parseAmount. It may be
+// empty; Pos then is where it is missing.
+type amount struct {
+	Pos   lexer.Position
+	Parts []string `parser:"(@Num @Unit? (@'-'? @Num @Unit?)?)?"`
+}
+
+type note struct {
+	Text string `parser:"@Note"`
+}
