@@ -1,8 +1,12 @@
 package api
 
 import (
+	"context"
+
+	"github.com/chatops/gateway/core"
 	"net/http"
 
+	"github.com/chatops/gateway/webhooks"
 	"github.com/gorilla/mux"
 )
 
@@ -66,6 +70,29 @@ func (s *Server) Register(r *mux.Router) {
 	v1.Handle("/time-entries/{id}", s.authed(s.getEntry)).Methods(get)
 	v1.Handle("/time-entries/{id}", s.authed(s.updateEntry)).Methods(patch)
 	v1.Handle("/time-entries/{id}", s.authed(s.deleteEntry)).Methods(del)
+
+	// Outgoing webhooks: admins see and manage all, members their own.
+	v1.Handle("/event-types", s.authed(s.eventTypes)).Methods(get)
+	v1.Handle("/webhooks", s.authed(s.listWebhooks)).Methods(get)
+	v1.Handle("/webhooks", s.authed(s.createWebhook)).Methods(post)
+	v1.Handle("/webhooks/{id}", s.authed(s.subscriptionAction(func(wh *webhooks.Service) subAction { return wh.Get }))).Methods(get)
+	v1.Handle("/webhooks/{id}", s.authed(s.replaceWebhook)).Methods(http.MethodPut)
+	v1.Handle("/webhooks/{id}", s.authed(s.patchWebhook)).Methods(patch)
+	v1.Handle("/webhooks/{id}", s.authed(s.deleteWebhook)).Methods(del)
+	v1.Handle("/webhooks/{id}/test", s.authed(s.subscriptionAction(func(wh *webhooks.Service) subAction { return wh.Test }))).Methods(post)
+	v1.Handle("/webhooks/{id}/enable", s.authed(s.subscriptionAction(func(wh *webhooks.Service) subAction { return wh.Enable }))).Methods(post)
+	v1.Handle("/webhooks/{id}/disable", s.authed(s.subscriptionAction(func(wh *webhooks.Service) subAction { return wh.Disable }))).Methods(post)
+	v1.Handle("/webhooks/{id}/rotate-secret", s.authed(s.subscriptionAction(func(wh *webhooks.Service) subAction { return wh.RotateSecret }))).Methods(post)
+	v1.Handle("/webhooks/{id}/deliveries", s.authed(s.webhookDeliveries)).Methods(get)
+	v1.Handle("/webhooks/{id}/replay", s.authed(s.replayWebhook)).Methods(post)
+	v1.Handle("/webhooks/{id}/validate/{code}", s.handle(s.validateWebhook)).Methods(get) // the code authenticates
+
+	// WebWork-compatible webhooks API.
+	r.Handle("/rest-api/v1/webhooks", s.webworkHandle(s.webworkList)).Methods(get)
+	r.Handle("/rest-api/v1/webhooks", s.webworkHandle(s.webworkCreate)).Methods(post)
+	r.Handle("/rest-api/v1/webhooks/{id}", s.webworkHandle(s.webworkGet)).Methods(get)
+	r.Handle("/rest-api/v1/webhooks/{id}", s.webworkHandle(s.webworkUpdate)).Methods(http.MethodPut)
+	r.Handle("/rest-api/v1/webhooks/{id}", s.webworkHandle(s.webworkDelete)).Methods(del)
 }
 
 // prefixed registers routes under a path prefix.
@@ -77,3 +104,6 @@ type prefixed struct {
 func (v prefixed) Handle(path string, h http.Handler) *mux.Route {
 	return v.r.Handle(v.prefix+path, h)
 }
+
+// subAction is a webhooks.Service method on one subscription.
+type subAction = func(context.Context, core.Actor, core.ID) (core.Subscription, error)

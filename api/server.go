@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/webhooks"
 )
 
 // Options configure a Server. The zero value is useful.
@@ -20,6 +21,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Version is the gateway's version, shown by /healthz.
 	Version string
+	// Webhooks serves /api/v1/webhooks and the WebWork API; nil answers
+	// them with 404.
+	Webhooks *webhooks.Service
 }
 
 // Server serves the management API on a core.Service.
@@ -110,7 +114,16 @@ func (s *Server) handle(h handlerFunc) http.Handler {
 
 // fail writes err as {"error": …} and logs it.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error, took time.Duration) {
-	status, code, msg := http.StatusInternalServerError, core.EINTERNAL, "internal error"
+	status, code, msg := s.logFailure(r, err, took)
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="gateway"`)
+	}
+	_ = writeJSON(w, status, errorBody{errorDetail{Code: code, Message: msg}})
+}
+
+// classify returns the status, code and message a person sees for err.
+func classify(err error) (status int, code, msg string) {
+	status, code, msg = http.StatusInternalServerError, core.EINTERNAL, "internal error"
 	var he *httpError
 	if errors.As(err, &he) {
 		status, code, msg = he.Status, he.Code, he.Message
@@ -120,6 +133,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error, took ti
 			status = http.StatusInternalServerError
 		}
 	}
+	return status, code, msg
+}
+
+// logFailure classifies err and logs one line about the failed request.
+func (s *Server) logFailure(r *http.Request, err error, took time.Duration) (status int, code, msg string) {
+	status, code, msg = classify(err)
 	level := slog.LevelInfo
 	if status >= 500 {
 		level = slog.LevelError
@@ -131,10 +150,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error, took ti
 		slog.String("code", code),
 		slog.String("error", err.Error()),
 		slog.Duration("took", took))
-	if status == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="gateway"`)
-	}
-	_ = writeJSON(w, status, errorBody{errorDetail{Code: code, Message: msg}})
+	return status, code, msg
 }
 
 // writeJSON answers v as JSON with the status.

@@ -36,6 +36,15 @@ type Actor struct {
 	// remembered in the change's transaction, and a second change with the
 	// same key fails with ErrDuplicate and changes nothing.
 	DedupeKey string
+	// Identity, when set and User is zero, names the actor by an identity
+	// of a chat provider: Execute finds the user (creating a member named
+	// Identity.Name on first sight) in the command's own transaction.
+	Identity *ChatIdentity
+}
+
+// ChatIdentity is who a chat message comes from.
+type ChatIdentity struct {
+	Provider, Subject, Name string
 }
 
 // ErrDuplicate is returned for a change whose Actor.DedupeKey was seen before.
@@ -161,11 +170,22 @@ func (s *Service) Execute(ctx context.Context, actor Actor, cmd Command) (*Resul
 	if err != nil {
 		return nil, err
 	}
-	if actor.User.ID == 0 {
-		return nil, Errorf(EUNAUTHORIZED, "no user")
-	}
 	start := time.Now()
 	var res *Result
+	_, readOnly := cmd.(Help)
+	switch cmd.(type) {
+	case Status, Report:
+		readOnly = true
+	}
+	if actor.User.ID == 0 && actor.Identity != nil && readOnly {
+		id := actor.Identity
+		if actor.User, err = s.ResolveIdentity(ctx, id.Provider, id.Subject, id.Name, actor.Source); err != nil {
+			return nil, err
+		}
+	}
+	if actor.User.ID == 0 && actor.Identity == nil {
+		return nil, Errorf(EUNAUTHORIZED, "no user")
+	}
 	switch c := cmd.(type) {
 	case Status:
 		res, err = s.report(ctx, ws, actor, Period{}, true)
@@ -199,6 +219,11 @@ func (s *Service) change(ctx context.Context, ws Workspace, actor Actor, cmd Com
 	var res *Result
 	err := s.store.Update(ctx, func(tx Tx) error {
 		c := &change{s: s, tx: tx, ws: ws.ID, actor: actor, now: s.Now(), res: &Result{Command: cmd.CommandName()}}
+		if c.actor.User.ID == 0 {
+			if err := c.resolveActor(); err != nil {
+				return err
+			}
+		}
 		if actor.DedupeKey != "" {
 			fresh, err := tx.Remember(ws.ID, actor.DedupeKey, c.now)
 			if err != nil {
@@ -216,7 +241,7 @@ func (s *Service) change(ctx context.Context, ws Workspace, actor Actor, cmd Com
 			for i, st := range c.undo {
 				steps[len(c.undo)-1-i] = st
 			}
-			if err := tx.PushUndo(&UndoRecord{WorkspaceID: ws.ID, UserID: actor.User.ID, Action: cmd.CommandName(), Steps: steps, CreatedAt: c.now}); err != nil {
+			if err := tx.PushUndo(&UndoRecord{WorkspaceID: ws.ID, UserID: c.actor.User.ID, Action: cmd.CommandName(), Steps: steps, CreatedAt: c.now}); err != nil {
 				return err
 			}
 		}
@@ -262,6 +287,32 @@ func (c *change) run(cmd Command) error {
 		return c.undoLast()
 	}
 	return Errorf(EINVALID, "unknown command %q", cmd.CommandName())
+}
+
+// resolveActor finds the user of the actor's chat identity, or creates a
+// member for it.
+func (c *change) resolveActor() error {
+	id := c.actor.Identity
+	if !ValidProvider(id.Provider) || strings.TrimSpace(id.Subject) == "" {
+		return Errorf(EINVALID, "identity %s %q is not valid", id.Provider, id.Subject)
+	}
+	u, err := c.tx.UserByIdentity(c.ws, id.Provider, id.Subject)
+	if ErrorCode(err) == ENOTFOUND {
+		name, nerr := cleanName("user", id.Name)
+		if nerr != nil {
+			name = id.Provider + " user"
+		}
+		actor := c.actor
+		u, err = c.s.createUser(c.tx, c.ws, actor, uniqueUserName(c.tx, c.ws, name), RoleMember, Identity{Provider: id.Provider, Subject: id.Subject})
+		if err == nil {
+			c.res.Events = append(c.res.Events, EventWorkspaceUserCreated)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	c.actor.User = u
+	return nil
 }
 
 // emit appends one event to the outbox.
@@ -522,7 +573,7 @@ func (c *change) track(cmd Track) error {
 		return err
 	}
 	c.pushUndo("delete_entry", e.ID)
-	if err := c.emitEntry(EventTrackerStarted, e); err != nil {
+	if err := c.emit(EventTrackerStarted, e.UserID, e.ProjectID, map[string]any{"time_entry": e, "task": task, "project": project}); err != nil {
 		return err
 	}
 	c.res.Public = true
@@ -786,7 +837,7 @@ func (c *change) log(cmd Log) error {
 		return err
 	}
 	c.pushUndo("delete_entry", e.ID)
-	if err := c.emitEntry(EventTimeEntryCreated, e); err != nil {
+	if err := c.emit(EventTimeEntryCreated, e.UserID, e.ProjectID, map[string]any{"time_entry": e, "task": task, "project": project}); err != nil {
 		return err
 	}
 	c.res.Entry, c.res.Task, c.res.Project = &e, task, project

@@ -140,11 +140,10 @@ func (h *Handler) command(w http.ResponseWriter, r *http.Request) (*slack.Msg, e
 	if err != nil {
 		return parseErrorReply(err), nil
 	}
-	user, err := h.svc.ResolveIdentity(ctx, core.ProviderSlack, sc.TeamID+":"+sc.UserID, sc.UserName, "slack")
-	if err != nil {
-		return h.errorReply(ctx, err), nil
-	}
-	actor := core.Actor{User: user, Source: "slack"}
+	// The user is found (or made, on first sight) in the command's own
+	// transaction.
+	actor := core.Actor{Source: "slack", Identity: &core.ChatIdentity{
+		Provider: core.ProviderSlack, Subject: sc.TeamID + ":" + sc.UserID, Name: sc.UserName}}
 	if sc.TriggerID != "" {
 		actor.DedupeKey = "slack:" + sc.TriggerID
 	}

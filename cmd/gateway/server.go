@@ -14,7 +14,11 @@ import (
 
 	"github.com/chatops/gateway/api"
 	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/webhooks"
 	"github.com/gorilla/mux"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // server is a running gateway: a listener, the HTTP server and the store.
@@ -25,7 +29,11 @@ type server struct {
 	http   *http.Server
 	store  core.Store
 	svc    *core.Service
+	hooks  *webhooks.Service
 	done   chan error
+	// engineDone is closed when the delivery engine has stopped.
+	engineDone chan struct{}
+	stopEngine context.CancelFunc
 }
 
 // startServer opens the store, makes sure an admin token exists (printing a
@@ -36,7 +44,13 @@ func startServer(ctx context.Context, cfg *Config, stdout io.Writer, logger *slo
 		return nil, err
 	}
 	s := &server{cfg: cfg, logger: logger, store: st, done: make(chan error, 1)}
-	s.svc = core.NewService(st, core.Options{Logger: logger})
+	// Every committed change wakes the delivery engine.
+	s.svc = core.NewService(webhooks.NotifyStore(st, func() { s.hooks.Wake() }), core.Options{Logger: logger})
+	s.hooks = webhooks.New(s.svc, webhooks.Options{
+		Logger: logger, PublicURL: cfg.PublicURL, AllowPrivateTargets: cfg.AllowPrivateTargets,
+		RetrySchedule: cfg.RetrySchedule, DisableAfter: cfg.DisableAfter, Timeout: cfg.DeliveryTimeout,
+		MaxPerUser: cfg.MaxWebhooksPerUser, Version: version, Store: st,
+	})
 	token, err := s.svc.BootstrapAdmin(ctx, cfg.AdminToken)
 	if err != nil {
 		st.Close()
@@ -65,6 +79,12 @@ func startServer(ctx context.Context, cfg *Config, stdout io.Writer, logger *slo
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	go func() { s.done <- s.http.Serve(ln) }()
+	engineCtx, stopEngine := context.WithCancel(context.WithoutCancel(ctx))
+	s.stopEngine, s.engineDone = stopEngine, make(chan struct{})
+	go func() {
+		defer close(s.engineDone)
+		_ = s.hooks.Run(engineCtx)
+	}()
 	logger.Info("listening", "addr", ln.Addr().String(), "database", redactURL(cfg.DatabaseURL),
 		"slack", cfg.SlackSigningSecret != "", "version", version)
 	return s, nil
@@ -77,7 +97,11 @@ func (s *server) Addr() string { return s.ln.Addr().String() }
 // registers its own routes (api/routes.go).
 func (s *server) routes() (http.Handler, error) {
 	r := mux.NewRouter()
-	api.New(s.svc, api.Options{Logger: s.logger, Version: version}).Register(r)
+	api.New(s.svc, api.Options{Logger: s.logger, Version: version, Webhooks: s.hooks}).Register(r)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(s.hooks.Collectors()...)
+	r.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{})).Methods(http.MethodGet)
 	if err := mountAdapters(r, s.svc, s.cfg, s.logger); err != nil {
 		return nil, err
 	}
@@ -108,6 +132,13 @@ func (s *server) wait(ctx context.Context) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	err := s.http.Shutdown(shutdownCtx)
+	// Then the engine: no new claims, in-flight attempts finish.
+	s.stopEngine()
+	select {
+	case <-s.engineDone:
+	case <-shutdownCtx.Done():
+		s.logger.Warn("delivery engine did not stop in time")
+	}
 	if cerr := s.store.Close(); err == nil {
 		err = cerr
 	}

@@ -1,0 +1,230 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/webhooks"
+)
+
+// The WebWork-compatible webhooks API (/rest-api/v1/webhooks): JSON or form
+// bodies with url and events, answers of the shape {"success", "webhook"},
+// errors {"success": false, "error"}. Subscriptions made here are active at
+// once (WebWork has no validation) and use the standard format.
+
+// webworkHandle authenticates like authed and renders errors the WebWork way.
+func (s *Server) webworkHandle(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		err := func() error {
+			token, err := bearerToken(r)
+			if err != nil {
+				return err
+			}
+			u, err := s.svc.Authenticate(r.Context(), token)
+			if err != nil {
+				return err
+			}
+			if _, err := s.hooks(); err != nil {
+				return err
+			}
+			ctx := context.WithValue(r.Context(), actorKey{}, core.Actor{User: u, Source: "api"})
+			return h(w, r.WithContext(ctx))
+		}()
+		if err != nil {
+			status, _, msg := s.logFailure(r, err, time.Since(start))
+			_ = writeJSON(w, status, map[string]any{"success": false, "error": msg})
+		}
+	})
+}
+
+// webworkItem is a subscription as WebWork shows it.
+type webworkItem struct {
+	ID     core.ID         `json:"id"`
+	URL    string          `json:"url"`
+	Events json.RawMessage `json:"events"`
+	Token  string          `json:"token"`
+}
+
+func webworkOf(sub core.Subscription) webworkItem {
+	return webworkItem{ID: sub.ID, URL: sub.URL, Events: sub.Events, Token: sub.Secret}
+}
+
+// webworkBody is what a WebWork client sends.
+type webworkBody struct {
+	URL    string
+	Events []string
+	// HasEvents tells an update that events were given.
+	HasEvents bool
+}
+
+// decodeWebwork reads a JSON or form body with url and events
+// (events[]=a&events[]=b, events=a&events=b, events=a,b or a JSON array).
+func decodeWebwork(w http.ResponseWriter, r *http.Request) (webworkBody, error) {
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return webworkBody{}, &httpError{Status: http.StatusRequestEntityTooLarge, Code: core.ELIMIT, Message: "request body is larger than 1 MiB"}
+		}
+		return webworkBody{}, badRequest("cannot read request body")
+	}
+	return parseWebwork(r.Header.Get("Content-Type"), raw)
+}
+
+func parseWebwork(contentType string, raw []byte) (webworkBody, error) {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	var b webworkBody
+	if mt == "application/x-www-form-urlencoded" {
+		form, err := url.ParseQuery(string(raw))
+		if err != nil {
+			return b, badRequest("malformed form body")
+		}
+		b.URL = form.Get("url")
+		for _, key := range []string{"events[]", "events"} {
+			for _, v := range form[key] {
+				b.HasEvents = true
+				for _, e := range strings.Split(v, ",") {
+					if e = strings.TrimSpace(e); e != "" {
+						b.Events = append(b.Events, e)
+					}
+				}
+			}
+		}
+		return b, nil
+	}
+	var body struct {
+		URL    string          `json:"url"`
+		Events json.RawMessage `json:"events"`
+	}
+	if len(strings.TrimSpace(string(raw))) == 0 {
+		return b, badRequest("request body is empty; send url and events")
+	}
+	if err := json.Unmarshal(raw, &body); err != nil {
+		return b, badRequest("malformed JSON: %s", jsonProblem(err))
+	}
+	b.URL = body.URL
+	if len(body.Events) > 0 && string(body.Events) != "null" {
+		b.HasEvents = true
+		if err := json.Unmarshal(body.Events, &b.Events); err != nil {
+			var one string
+			if json.Unmarshal(body.Events, &one) != nil {
+				return b, badRequest("events must be an array of event names")
+			}
+			b.Events = strings.Split(one, ",")
+		}
+	}
+	return b, nil
+}
+
+func (s *Server) webworkCreate(w http.ResponseWriter, r *http.Request) error {
+	b, err := decodeWebwork(w, r)
+	if err != nil {
+		return err
+	}
+	if b.URL == "" {
+		return core.Errorf(core.EINVALID, "url is required")
+	}
+	if len(b.Events) == 0 {
+		return core.Errorf(core.EINVALID, "events is required, e.g. events[]=tracker.started&events[]=tracker.stopped")
+	}
+	sub, err := s.opts.Webhooks.Create(r.Context(), actorOf(r), webhooks.Input{URL: b.URL, Events: rawEvents(b.Events), Validated: true})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"success": true, "webhook": webworkOf(sub)})
+}
+
+func (s *Server) webworkUpdate(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "webhook")
+	if err != nil {
+		return err
+	}
+	b, err := decodeWebwork(w, r)
+	if err != nil {
+		return err
+	}
+	var p webhooks.Patch
+	if b.URL != "" {
+		p.URL = &b.URL
+	}
+	if b.HasEvents {
+		if len(b.Events) == 0 {
+			return core.Errorf(core.EINVALID, "events must name at least one event")
+		}
+		p.Events = rawEvents(b.Events)
+	}
+	if p.URL == nil && p.Events == nil {
+		return core.Errorf(core.EINVALID, "url is required")
+	}
+	sub, err := s.opts.Webhooks.Update(r.Context(), actorOf(r), id, p)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"success": true, "webhook": webworkOf(sub)})
+}
+
+func (s *Server) webworkDelete(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "webhook")
+	if err != nil {
+		return err
+	}
+	if err := s.opts.Webhooks.Delete(r.Context(), actorOf(r), id); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"success": true})
+}
+
+func (s *Server) webworkGet(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "webhook")
+	if err != nil {
+		return err
+	}
+	sub, err := s.opts.Webhooks.Get(r.Context(), actorOf(r), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"success": true, "data": webworkOf(sub)})
+}
+
+// webworkPageSize is WebWork's max_rows.
+const webworkPageSize = 50
+
+// webworkList answers WebWork's list shape, ?page=N from 1.
+func (s *Server) webworkList(w http.ResponseWriter, r *http.Request) error {
+	pageNo := 1
+	if v := r.URL.Query().Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return badRequest("page must be a positive integer, not %q", v)
+		}
+		pageNo = n
+	}
+	var all []core.Subscription
+	p := core.Page{Limit: core.MaxPageLimit}
+	for {
+		subs, next, err := s.opts.Webhooks.List(r.Context(), actorOf(r), p)
+		if err != nil {
+			return err
+		}
+		all = append(all, subs...)
+		if next == 0 {
+			break
+		}
+		p.After = next
+	}
+	total := (len(all) + webworkPageSize - 1) / webworkPageSize
+	items := []webworkItem{}
+	for i := (pageNo - 1) * webworkPageSize; i < len(all) && i < pageNo*webworkPageSize; i++ {
+		items = append(items, webworkOf(all[i]))
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"max_rows": webworkPageSize, "current_page": pageNo, "total_pages": total, "data": items})
+}

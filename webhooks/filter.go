@@ -1,0 +1,181 @@
+package webhooks
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/chatops/gateway/core"
+)
+
+// aliases maps TrackingTime's event names to canonical ones.
+var aliases = map[string]string{
+	"task.add":          core.EventTaskCreated,
+	"task.close":        core.EventTaskClosed,
+	"task.track":        core.EventTrackerStarted,
+	"task.stop":         core.EventTrackerStopped,
+	"project.add":       core.EventProjectCreated,
+	"project.close":     core.EventProjectClosed,
+	"time_entry.add":    core.EventTimeEntryCreated,
+	"time_entry.delete": core.EventTimeEntryDeleted,
+}
+
+// Filters are a subscription's event filters, stored as given (strings and
+// {"entity","action"} objects) and matched as canonical patterns.
+type Filters struct {
+	raw      []json.RawMessage
+	patterns []pattern
+}
+
+// pattern is a canonical "entity.action" with "*" allowed on either side.
+type pattern struct{ entity, action string }
+
+// ParseFilters reads a JSON array of filters: event names ("tracker.started"),
+// wildcards ("*", "project.*", "*.deleted"), TrackingTime aliases
+// ("task.track") and Toggl objects ({"entity": "project", "action": "*"}).
+// It returns an invalid *core.Error naming the first filter it cannot read.
+func ParseFilters(data []byte) (Filters, error) {
+	var raw []json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return Filters{}, core.Errorf(core.EINVALID, "events must be an array of event names or {\"entity\", \"action\"} objects")
+	}
+	if len(raw) == 0 {
+		return Filters{}, core.Errorf(core.EINVALID, "events must name at least one event")
+	}
+	f := Filters{}
+	for _, r := range raw {
+		var p pattern
+		var name string
+		var obj struct {
+			Entity string `json:"entity"`
+			Action string `json:"action"`
+		}
+		switch {
+		case json.Unmarshal(r, &name) == nil:
+			var err error
+			if p, err = parsePattern(name); err != nil {
+				return Filters{}, err
+			}
+		case json.Unmarshal(r, &obj) == nil && obj.Entity != "" && obj.Action != "":
+			var err error
+			if p, err = parsePattern(obj.Entity + "." + obj.Action); err != nil {
+				return Filters{}, err
+			}
+		default:
+			return Filters{}, core.Errorf(core.EINVALID, "event filter %s is neither a name nor an {\"entity\", \"action\"} object", r)
+		}
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, r); err != nil {
+			return Filters{}, core.Errorf(core.EINVALID, "event filter %s is not JSON", r)
+		}
+		f.raw = append(f.raw, compact.Bytes())
+		f.patterns = append(f.patterns, p)
+	}
+	return f, nil
+}
+
+// NamesFilters returns filters for a list of names (the form of the
+// WebWork API and of chat commands).
+func NamesFilters(names []string) (Filters, error) {
+	b, err := json.Marshal(names)
+	if err != nil {
+		return Filters{}, err
+	}
+	return ParseFilters(b)
+}
+
+func parsePattern(name string) (pattern, error) {
+	name = strings.TrimSpace(strings.ToLower(name))
+	if canon, ok := aliases[name]; ok {
+		name = canon
+	}
+	if name == "*" {
+		return pattern{"*", "*"}, nil
+	}
+	entity, action, ok := strings.Cut(name, ".")
+	if !ok || entity == "" || action == "" {
+		return pattern{}, core.Errorf(core.EINVALID, "unknown event %q: use entity.action, as in tracker.started (GET /api/v1/event-types lists them)", name)
+	}
+	known := false
+	for _, t := range core.EventTypes() {
+		if (entity == "*" || entity == t.Entity) && (action == "*" || action == t.Action) {
+			known = true
+			break
+		}
+	}
+	if !known {
+		return pattern{}, core.Errorf(core.EINVALID, "unknown event %q (GET /api/v1/event-types lists them)", name)
+	}
+	return pattern{entity, action}, nil
+}
+
+// Match reports whether an event type passes the filters. A wildcard entity
+// matches every domain event but not webhook.*, which only a filter naming
+// the webhook entity matches.
+func (f Filters) Match(eventType string) bool {
+	entity, action := core.SplitEventType(eventType)
+	for _, p := range f.patterns {
+		if p.entity == "*" && entity == "webhook" {
+			continue
+		}
+		if (p.entity == "*" || p.entity == entity) && (p.action == "*" || p.action == action) {
+			return true
+		}
+	}
+	return false
+}
+
+// MarshalJSON writes the filters as they were given.
+func (f Filters) MarshalJSON() ([]byte, error) {
+	if len(f.raw) == 0 {
+		return []byte("[]"), nil
+	}
+	return json.Marshal(f.raw)
+}
+
+// UnmarshalJSON reads filters as ParseFilters does.
+func (f *Filters) UnmarshalJSON(b []byte) error {
+	v, err := ParseFilters(b)
+	if err != nil {
+		return err
+	}
+	*f = v
+	return nil
+}
+
+// Canonical returns the canonical patterns, as "entity.action" strings.
+func (f Filters) Canonical() []string {
+	out := make([]string, len(f.patterns))
+	for i, p := range f.patterns {
+		out[i] = p.entity + "." + p.action
+		if p.entity == "*" && p.action == "*" {
+			out[i] = "*"
+		}
+	}
+	return out
+}
+
+// String lists the filters for people: "tracker.started, project.*".
+func (f Filters) String() string {
+	parts := make([]string, len(f.raw))
+	for i, r := range f.raw {
+		var s string
+		if json.Unmarshal(r, &s) == nil {
+			parts[i] = s
+		} else {
+			parts[i] = fmt.Sprint(f.Canonical()[i])
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Aliases returns TrackingTime's event names and the canonical names they
+// stand for.
+func Aliases() map[string]string {
+	out := make(map[string]string, len(aliases))
+	for k, v := range aliases {
+		out[k] = v
+	}
+	return out
+}

@@ -1,0 +1,129 @@
+package webhooks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/chatops/gateway/core"
+)
+
+// blocked are address ranges a delivery never reaches unless private targets
+// are allowed: beyond loopback, private, link-local (which holds the cloud
+// metadata address 169.254.169.254) and unspecified addresses, these.
+var blocked = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),
+	netip.MustParsePrefix("100.64.0.0/10"),     // carrier-grade NAT
+	netip.MustParsePrefix("192.0.0.0/24"),      // IETF protocol assignments
+	netip.MustParsePrefix("198.18.0.0/15"),     // benchmarking
+	netip.MustParsePrefix("fd00:ec2::254/128"), // AWS metadata over IPv6
+	netip.MustParsePrefix("64:ff9b::/96"),      // NAT64 can reach private IPv4
+}
+
+// PrivateAddr reports whether ip is loopback, private, link-local,
+// unspecified, multicast or another address a webhook must not reach.
+func PrivateAddr(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() || !ip.IsValid() {
+		return true
+	}
+	for _, p := range blocked {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// ErrPrivateTarget is returned for a URL or a dial to a private address.
+var ErrPrivateTarget = errors.New("target address is loopback, private, link-local or metadata")
+
+// CheckURL validates a subscription URL: http or https, a host, no
+// credentials, and (unless allowPrivate) a host that is not and does not
+// resolve to a private address. It returns an invalid *core.Error.
+func CheckURL(ctx context.Context, raw string, allowPrivate bool) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return core.Errorf(core.EINVALID, "url must be an absolute http or https URL")
+	}
+	if u.User != nil {
+		return core.Errorf(core.EINVALID, "url must not hold credentials")
+	}
+	if len(raw) > 2048 {
+		return core.Errorf(core.EINVALID, "url is longer than 2048 characters")
+	}
+	if allowPrivate {
+		return nil
+	}
+	host := u.Hostname()
+	if ip, err := netip.ParseAddr(host); err == nil {
+		if PrivateAddr(ip) {
+			return core.Errorf(core.EINVALID, "url %s: %v (set GATEWAY_ALLOW_PRIVATE_TARGETS to allow)", u.Host, ErrPrivateTarget)
+		}
+		return nil
+	}
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return core.Errorf(core.EINVALID, "url %s: %v (set GATEWAY_ALLOW_PRIVATE_TARGETS to allow)", u.Host, ErrPrivateTarget)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		return core.Errorf(core.EINVALID, "url host %q does not resolve", host)
+	}
+	for _, a := range addrs {
+		if PrivateAddr(a) {
+			return core.Errorf(core.EINVALID, "url %s resolves to %s: %v (set GATEWAY_ALLOW_PRIVATE_TARGETS to allow)", host, a, ErrPrivateTarget)
+		}
+	}
+	return nil
+}
+
+// safeControl refuses, at dial time and after DNS, a connection to a
+// private address, so that a name that rebinds cannot slip through.
+func safeControl(network, address string, _ syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return fmt.Errorf("dial %s: %w", address, err)
+	}
+	if PrivateAddr(ap.Addr()) {
+		return fmt.Errorf("dial %s: %w", address, ErrPrivateTarget)
+	}
+	return nil
+}
+
+// NewHTTPClient returns the client deliveries use: no redirects followed
+// (a 3xx is a failure), the given per-attempt timeout, and, unless
+// allowPrivate, a dialer that refuses private addresses and no proxy.
+func NewHTTPClient(timeout time.Duration, allowPrivate bool) *http.Client {
+	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	tr := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           dialer.DialContext,
+		MaxIdleConns:          512,
+		MaxIdleConnsPerHost:   64,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: timeout,
+		ForceAttemptHTTP2:     true,
+	}
+	if !allowPrivate {
+		dialer.Control = safeControl
+		tr.Proxy = nil
+	}
+	return &http.Client{
+		Transport: tr,
+		Timeout:   timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+}
