@@ -97,7 +97,18 @@ func (g *gateway) slash(text string) map[string]any {
 // api calls the management API as the admin and decodes the answer.
 func (g *gateway) api(method, path string, out any) int {
 	g.t.Helper()
-	req, _ := http.NewRequest(method, g.base+path, nil)
+	return g.apiBody(method, path, nil, out)
+}
+
+// apiBody is api with a JSON body.
+func (g *gateway) apiBody(method, path string, body, out any) int {
+	g.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, g.base+path, rd)
 	req.Header.Set("Authorization", "Bearer "+testAdmin)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
