@@ -365,10 +365,24 @@ func (s *Service) Get(ctx context.Context, actor core.Actor, id core.ID) (core.S
 	}
 	var sub core.Subscription
 	err = s.store.View(ctx, func(tx core.Tx) error {
-		sub, err = visibleSub(tx, ws.ID, actor, id)
-		return err
+		if sub, err = visibleSub(tx, ws.ID, actor, id); err != nil {
+			return err
+		}
+		return withLastDelivery(tx, &sub)
 	})
 	return sub, err
+}
+
+// withLastDelivery sets a subscription's last delivery from its newest
+// attempt in the log.
+func withLastDelivery(tx core.Tx, sub *core.Subscription) error {
+	last, err := tx.ListAttempts(sub.WorkspaceID, sub.ID, core.Page{Limit: 1})
+	if err != nil || len(last) == 0 {
+		return err
+	}
+	at := last[0].At
+	sub.LastDeliveryAt, sub.LastStatusCode, sub.LastError = &at, last[0].StatusCode, last[0].Error
+	return nil
 }
 
 // List returns the subscriptions the actor may see, a page at a time, and
@@ -385,8 +399,15 @@ func (s *Service) List(ctx context.Context, actor core.Actor, p core.Page) ([]co
 	}
 	var subs []core.Subscription
 	err = s.store.View(ctx, func(tx core.Tx) error {
-		subs, err = tx.ListSubscriptions(ws.ID, owner, core.Page{After: p.After, Limit: p.Limit})
-		return err
+		if subs, err = tx.ListSubscriptions(ws.ID, owner, core.Page{After: p.After, Limit: p.Limit}); err != nil {
+			return err
+		}
+		for i := range subs {
+			if err := withLastDelivery(tx, &subs[i]); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	var next core.ID
 	if len(subs) == p.Limit {
@@ -411,7 +432,10 @@ func (s *Service) change(ctx context.Context, actor core.Actor, id core.ID, fn f
 			return err
 		}
 		sub.UpdatedAt = s.now()
-		return tx.UpdateSubscription(&sub)
+		if err := tx.UpdateSubscription(&sub); err != nil {
+			return err
+		}
+		return withLastDelivery(tx, &sub)
 	})
 	if err == nil {
 		s.Wake()

@@ -39,7 +39,7 @@ func (r received) typ() string { s, _ := r.msg["type"].(string); return s }
 // receiver is a real HTTP server that records what it gets and answers
 // with reply.
 type receiver struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *httptest.Server
 	mu    sync.Mutex
 	got   []received
@@ -95,7 +95,7 @@ func echoValidation(w http.ResponseWriter, r received) {
 }
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	store core.Store
 	svc   *core.Service
@@ -104,7 +104,7 @@ type env struct {
 	admin core.Actor
 }
 
-func newEnv(t *testing.T, tweak ...func(*webhooks.Options)) *env {
+func newEnv(t testing.TB, tweak ...func(*webhooks.Options)) *env {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "wh.db"), sqlite.Options{})
