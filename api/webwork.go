@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -25,7 +26,15 @@ import (
 func (s *Server) webworkHandle(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		err := func() error {
+		err := func() (err error) {
+			defer func() {
+				if v := recover(); v != nil {
+					if v == http.ErrAbortHandler {
+						panic(v)
+					}
+					err = fmt.Errorf("panic: %v", v)
+				}
+			}()
 			token, err := bearerToken(r)
 			if err != nil {
 				return err
@@ -42,6 +51,9 @@ func (s *Server) webworkHandle(h handlerFunc) http.Handler {
 		}()
 		if err != nil {
 			status, _, msg := s.logFailure(r, err, time.Since(start))
+			if status == http.StatusUnauthorized {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="gateway"`)
+			}
 			_ = writeJSON(w, status, map[string]any{"success": false, "error": msg})
 		}
 	})
@@ -119,7 +131,7 @@ func parseWebwork(contentType string, raw []byte) (webworkBody, error) {
 			if json.Unmarshal(body.Events, &one) != nil {
 				return b, badRequest("events must be an array of event names")
 			}
-			b.Events = strings.Split(one, ",")
+			b.Events = strings.FieldsFunc(one, func(r rune) bool { return strings.ContainsRune(", \t\r\n", r) })
 		}
 	}
 	return b, nil
@@ -152,7 +164,7 @@ func (s *Server) webworkUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var p webhooks.Patch
+	p := webhooks.Patch{Validated: true} // WebWork has no validation
 	if b.URL != "" {
 		p.URL = &b.URL
 	}

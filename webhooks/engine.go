@@ -114,6 +114,7 @@ func (s *Service) DispatchOnce(ctx context.Context) (int, error) {
 		r := newRouter(tx)
 		subs := map[core.ID][]routed{}
 		now := s.now()
+		first := now.Add(s.opts.RetrySchedule[0]) // the delay before the first attempt
 		for _, ev := range evs {
 			list, ok := subs[ev.WorkspaceID]
 			if !ok {
@@ -135,7 +136,7 @@ func (s *Service) DispatchOnce(ctx context.Context) (int, error) {
 				}
 				if _, err := tx.CreateDelivery(&core.Delivery{WorkspaceID: ev.WorkspaceID, SubscriptionID: rs.sub.ID,
 					EventSeq: ev.Seq, EventID: ev.ID, EventType: ev.Type, State: core.DeliveryPending,
-					NextAttemptAt: now, CreatedAt: now, UpdatedAt: now}); err != nil {
+					NextAttemptAt: first, CreatedAt: now, UpdatedAt: now}); err != nil {
 					return err
 				}
 				created++
@@ -465,10 +466,18 @@ func (s *Service) record(j *job, o outcome) error {
 	alerted := false
 	// The common case, a success for a healthy subscription, changes only
 	// the delivery: the subscription's last delivery is read from the log.
-	fast := o.ok() && !o.validated && j.sub.Status == core.SubActive && j.sub.Failures == 0
+	fast := o.ok() && !o.validated
+	final := false
 	err := s.store.Update(context.Background(), func(tx core.Tx) error {
-		alerted = false
-		if fast {
+		alerted, final = false, false
+		sub, err := tx.Subscription(j.d.WorkspaceID, j.d.SubscriptionID)
+		if core.ErrorCode(err) == core.ENOTFOUND {
+			return nil // deleted meanwhile
+		}
+		if err != nil {
+			return err
+		}
+		if fast && sub.Status == core.SubActive && sub.Failures == 0 {
 			d := j.d
 			d.Attempts++
 			d.State, d.DeliveredAt, d.LeaseUntil, d.UpdatedAt = core.DeliveryDelivered, &now, nil, now
@@ -477,18 +486,7 @@ func (s *Service) record(j *job, o outcome) error {
 				LatencyMillis: o.latency.Milliseconds(), Response: o.response}); err != nil {
 				return err
 			}
-			err := tx.UpdateDelivery(&d)
-			if core.ErrorCode(err) == core.ENOTFOUND {
-				return nil // deleted with its subscription meanwhile
-			}
-			return err
-		}
-		sub, err := tx.Subscription(j.d.WorkspaceID, j.d.SubscriptionID)
-		if core.ErrorCode(err) == core.ENOTFOUND {
-			return nil // deleted meanwhile
-		}
-		if err != nil {
-			return err
+			return tx.UpdateDelivery(&d)
 		}
 		d := j.d
 		d.Attempts++
@@ -517,7 +515,7 @@ func (s *Service) record(j *job, o outcome) error {
 			}
 			switch {
 			case o.permanent || !more:
-				d.State = core.DeliveryFailed
+				d.State, final = core.DeliveryFailed, true
 			default:
 				d.NextAttemptAt = now.Add(next)
 			}
@@ -556,7 +554,7 @@ func (s *Service) record(j *job, o outcome) error {
 	case o.ok():
 		s.metrics.outcomes.WithLabelValues("delivered").Inc()
 		s.metrics.eventToDelivery.Observe(now.Sub(j.ev.Timestamp).Seconds())
-	case o.permanent:
+	case final:
 		s.metrics.outcomes.WithLabelValues("failed").Inc()
 	default:
 		s.metrics.outcomes.WithLabelValues("retry").Inc()

@@ -2,7 +2,6 @@ package webhooks
 
 import (
 	"encoding/json"
-	"fmt"
 
 	"github.com/chatops/gateway/core"
 )
@@ -66,7 +65,6 @@ func RenderToggl(ev core.Event, sub core.Subscription, extra map[string]any) ([]
 			"model":         model,
 			"workspace_id":  ev.WorkspaceID,
 			"event_user_id": ev.Actor.ID,
-			"path":          fmt.Sprintf("/api/v9/workspaces/%d/%ss", ev.WorkspaceID, model),
 		},
 		"payload":         payload,
 		"subscription_id": sub.ID,
