@@ -22,9 +22,11 @@ var help = map[string][]string{
 	"report":       {"`report [today | yesterday | week | month | last week | DATE]`: your totals per project", "report", "report last week", "report 2026-11-20"},
 	"undo":         {"`undo`: reverse your last change (within 10 minutes)", "undo"},
 	"help":         {"`help [COMMAND]`: this help", "help log"},
+	"notify": {"`notify [URL] [EVENT…]`, `notify list`, `notify off [ID]`: this channel gets events as messages (default `tracker.* task.* project.*`); URL is the channel's incoming-webhook URL when the gateway has no bot token",
+		"notify", "notify tracker.* time_entry.*", "notify https://hooks.slack.com/services/T0/B0/XYZ project.*", "notify list", "notify off 12"},
 }
 
-var helpOrder = []string{"track", "stop", "log", "add task", "close task", "add project", "close project", "delete entry", "status", "report", "undo", "help"}
+var helpOrder = []string{"track", "stop", "log", "add task", "close task", "add project", "close project", "delete entry", "status", "report", "undo", "notify", "help"}
 
 // HelpText returns usage with examples: for one command when topic names
 // one, else an overview of all.

@@ -36,6 +36,8 @@ type Actor struct {
 	// remembered in the change's transaction, and a second change with the
 	// same key fails with ErrDuplicate and changes nothing.
 	DedupeKey string
+	// Channel is the chat channel the command comes from, if any.
+	Channel *Channel
 	// Identity, when set and User is zero, names the actor by an identity
 	// of a chat provider: Execute finds the user (creating a member named
 	// Identity.Name on first sight) in the command's own transaction.
@@ -58,6 +60,8 @@ type Service struct {
 
 	wsOnce sync.Mutex
 	ws     Workspace
+
+	channels Channels
 }
 
 // NewService returns a Service on store.
@@ -174,8 +178,8 @@ func (s *Service) Execute(ctx context.Context, actor Actor, cmd Command) (*Resul
 	var res *Result
 	_, readOnly := cmd.(Help)
 	switch cmd.(type) {
-	case Status, Report:
-		readOnly = true
+	case Status, Report, Notify, NotifyList, NotifyOff:
+		readOnly = true // for the store: notify changes subscriptions through Channels
 	}
 	if actor.User.ID == 0 && actor.Identity != nil && readOnly {
 		id := actor.Identity
@@ -193,6 +197,8 @@ func (s *Service) Execute(ctx context.Context, actor Actor, cmd Command) (*Resul
 		res, err = s.report(ctx, ws, actor, c.Period, false)
 	case Help:
 		res = &Result{Command: "help", Text: HelpText(c.Topic)}
+	case Notify, NotifyList, NotifyOff:
+		res, err = s.notify(ctx, actor, c)
 	case nil:
 		err = Errorf(EINVALID, "no command")
 	default:

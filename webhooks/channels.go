@@ -1,0 +1,67 @@
+package webhooks
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+
+	"github.com/chatops/gateway/core"
+)
+
+var _ core.Channels = (*Service)(nil)
+
+// SubscribeChannel makes a chat channel's own subscription (the notify
+// command): format slack or mattermost, no validation, owned by the actor.
+func (s *Service) SubscribeChannel(ctx context.Context, actor core.Actor, ch core.Channel, url string, events []string) (core.Subscription, error) {
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return s.Create(ctx, actor, Input{Name: "channel " + ch.Key + " " + hex.EncodeToString(b[:]), URL: url,
+		Events: rawNames(events), Format: ch.Format, Channel: ch.Key})
+}
+
+// ChannelSubscriptions lists a channel's subscriptions that the actor may see.
+func (s *Service) ChannelSubscriptions(ctx context.Context, actor core.Actor, ch core.Channel) ([]core.Subscription, error) {
+	var out []core.Subscription
+	p := core.Page{Limit: core.MaxPageLimit}
+	for {
+		subs, next, err := s.List(ctx, actor, p)
+		if err != nil {
+			return nil, err
+		}
+		for _, sub := range subs {
+			if sub.Channel == ch.Key {
+				out = append(out, sub)
+			}
+		}
+		if next == 0 {
+			return out, nil
+		}
+		p.After = next
+	}
+}
+
+// UnsubscribeChannel deletes the channel's subscription id, or all that the
+// actor may delete when id is zero.
+func (s *Service) UnsubscribeChannel(ctx context.Context, actor core.Actor, ch core.Channel, id core.ID) (int, error) {
+	subs, err := s.ChannelSubscriptions(ctx, actor, ch)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, sub := range subs {
+		if id != 0 && sub.ID != id {
+			continue
+		}
+		if err := s.Delete(ctx, actor, sub.ID); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+func rawNames(names []string) json.RawMessage {
+	b, _ := json.Marshal(names)
+	return b
+}
