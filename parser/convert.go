@@ -51,6 +51,8 @@ func (c *converter) command(t *command) (core.Command, error) {
 		return c.report(t.Report)
 	case t.Undo:
 		return core.Undo{}, nil
+	case t.Notify != nil:
+		return c.notify(t.Notify)
 	}
 	return c.help(t.Help)
 }
@@ -199,6 +201,9 @@ func (c *converter) help(t *helpCmd) (core.Command, error) {
 	name, n := commandOf(words)
 	if name == "" || n < len(words) {
 		return nil, c.fail(col, commandList, "no command %q", strings.Join(words, " "))
+	}
+	if strings.HasPrefix(name, "notify") {
+		name = "notify" // one help covers notify, notify list and notify off
 	}
 	return core.Help{Topic: name}, nil
 }

@@ -67,10 +67,13 @@ var examples = map[string]string{
 	"report":        "report last week",
 	"undo":          "undo",
 	"help":          "help track",
+	"notify":        "notify tracker.* time_entry.*",
+	"notify list":   "notify list",
+	"notify off":    "notify off 12",
 }
 
 // commandList names the commands, for the hint on an unknown one.
-const commandList = "commands are track, stop, add task, close task, add project, close project, log, delete entry, status, report, undo and help"
+const commandList = "commands are track, stop, add task, close task, add project, close project, log, delete entry, status, report, undo, notify and help"
 
 // commandOf returns the CommandName that the words of a command start with,
 // and how many words name it; "" when the first word is not a verb. The
@@ -91,6 +94,12 @@ func commandOf(words []string) (name string, n int) {
 		return "log", 1
 	case "status", "report", "undo", "help":
 		return word(0), 1
+	case "notify":
+		switch word(1) {
+		case "list", "off":
+			return "notify " + word(1), 2
+		}
+		return "notify", 1
 	case "delete", "remove", "rm":
 		if word(1) == "entry" {
 			return "delete entry", 2

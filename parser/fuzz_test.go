@@ -158,6 +158,21 @@ func format(cmd core.Command) (text string, ok bool) {
 		b.WriteString("undo")
 	case core.Help:
 		b.WriteString(strings.TrimSpace("help " + c.Topic))
+	case core.Notify:
+		b.WriteString("notify")
+		if c.URL != "" {
+			b.WriteString(" " + c.URL)
+		}
+		for _, e := range c.Events {
+			b.WriteString(" " + e)
+		}
+	case core.NotifyList:
+		b.WriteString("notify list")
+	case core.NotifyOff:
+		b.WriteString("notify off")
+		if c.ID != 0 {
+			b.WriteString(" #" + c.ID.String())
+		}
 	default:
 		return "", false
 	}

@@ -76,6 +76,7 @@ type command struct {
 	Report     *reportCmd     `parser:"| 'report' @@"`
 	Undo       bool           `parser:"| @'undo'"`
 	Help       *helpCmd       `parser:"| 'help' @@"`
+	Notify     *notifyCmd     `parser:"| 'notify' @@"`
 }
 
 type trackCmd struct {
@@ -118,6 +119,27 @@ type closeCmd struct {
 type entryID struct {
 	Pos   lexer.Position
 	Value string `parser:"@(Num | Tag | Word)?"`
+}
+
+// notifyCmd covers notify, notify list and notify off. The arguments of
+// notify are taken as raw tokens; the converter tells a URL from an event
+// filter and says which token is neither.
+type notifyCmd struct {
+	List bool         `parser:"(  @'list'"`
+	Off  *notifyOff   `parser:" | @@"`
+	Args []*notifyArg `parser:" | @@+ )?"`
+}
+
+// notifyOff is notify off with an optional subscription id.
+type notifyOff struct {
+	Off bool     `parser:"@'off'"`
+	ID  *entryID `parser:"@@"`
+}
+
+// notifyArg is one argument of notify: a URL or an event filter.
+type notifyArg struct {
+	Pos   lexer.Position
+	Value string `parser:"@(Word | Num | Tag | String | Unit | Reserved | Weekday | For | Date | At | Dollar)"`
 }
 
 type reportCmd struct {

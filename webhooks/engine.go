@@ -395,6 +395,9 @@ func (s *Service) attempt(j *job) outcome {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.opts.Timeout)
 	defer cancel()
+	if scheme, _, ok := strings.Cut(j.sub.URL, ":"); ok && !strings.EqualFold(scheme, "http") && !strings.EqualFold(scheme, "https") {
+		return s.send(ctx, scheme, j.sub, body)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, j.sub.URL, bytes.NewReader(body))
 	if err != nil {
 		return outcome{class: "connection", err: "bad url: " + err.Error(), permanent: true}
@@ -432,6 +435,37 @@ func (s *Service) attempt(j *job) outcome {
 	default:
 		o.class, o.err = "http_status", fmt.Sprintf("answered %d", resp.StatusCode)
 		o.retryAfter, o.hasRetry = RetryAfter(resp.StatusCode, resp.Header, s.now())
+	}
+	return o
+}
+
+// Sender delivers a rendered body to a target that is not an http(s) URL,
+// such as "slack:CHANNEL_ID" (Options.Senders). It returns the receiver's
+// status code (0 when there is none), its answer (the log keeps an
+// excerpt), and an error when the delivery failed. An error with a method
+// RetryAfter() time.Duration delays the next attempt by that much, like a
+// 429 with Retry-After; a 410 status disables the subscription at once.
+type Sender func(ctx context.Context, sub core.Subscription, body []byte) (status int, response []byte, err error)
+
+// send delivers through the Sender of the target's scheme.
+func (s *Service) send(ctx context.Context, scheme string, sub core.Subscription, body []byte) outcome {
+	send := s.opts.Senders[scheme]
+	if send == nil {
+		return outcome{class: "connection", err: fmt.Sprintf("no sender for %s: targets", scheme), permanent: true}
+	}
+	start := time.Now()
+	status, response, err := send(ctx, sub, body)
+	o := outcome{status: status, latency: time.Since(start), response: string(response[:min(len(response), responseExcerpt)])}
+	s.metrics.attemptLatency.Observe(o.latency.Seconds())
+	if err != nil {
+		o.class, o.err = "sender", err.Error()
+		if errors.Is(err, context.DeadlineExceeded) {
+			o.class = "timeout"
+		}
+		var ra interface{ RetryAfter() time.Duration }
+		if errors.As(err, &ra) {
+			o.retryAfter, o.hasRetry = ra.RetryAfter(), true
+		}
 	}
 	return o
 }

@@ -47,6 +47,10 @@ type Options struct {
 	// Renderers adds body formats (slack, mattermost) beside standard and
 	// toggl.
 	Renderers map[string]Renderer
+	// Senders deliver to targets that are not http(s) URLs, keyed by the
+	// target's scheme: "slack" sends "slack:CHANNEL_ID" targets. A target
+	// whose scheme has no sender is refused when a subscription is made.
+	Senders map[string]Sender
 	// Client sends deliveries. Default NewHTTPClient(Timeout, AllowPrivateTargets).
 	Client *http.Client
 	// Version goes into the User-Agent header.
@@ -245,6 +249,9 @@ func (s *Service) checkURL(ctx context.Context, sub *core.Subscription) error {
 	if strings.HasPrefix(sub.URL, "slack:") {
 		if sub.Format != core.FormatSlack || len(sub.URL) < 7 {
 			return core.Errorf(core.EINVALID, "a slack:CHANNEL_ID target needs the slack format and a channel id")
+		}
+		if s.opts.Senders["slack"] == nil {
+			return core.Errorf(core.EINVALID, "a slack:CHANNEL_ID target needs a Slack bot token (GATEWAY_SLACK_BOT_TOKEN); give the channel's incoming-webhook URL instead")
 		}
 		return nil
 	}

@@ -29,6 +29,12 @@ type Options struct {
 	// ReplyTimeout bounds the work done for one command, so that the answer
 	// reaches Slack within its 3 seconds. Default 2.5s.
 	ReplyTimeout time.Duration
+	// BotToken, when set, lets `notify` subscribe a channel without a URL:
+	// its messages go to slack:CHANNEL_ID with chat.postMessage.
+	BotToken string
+	// Client posts interaction answers to Slack's response_url. Default:
+	// a client that gives up after 5 seconds.
+	Client *http.Client
 }
 
 // Handler serves Slack's requests.
@@ -48,6 +54,9 @@ func NewHandler(svc *core.Service, opts Options) (*Handler, error) {
 	}
 	if opts.ReplyTimeout <= 0 {
 		opts.ReplyTimeout = 2500 * time.Millisecond
+	}
+	if opts.Client == nil {
+		opts.Client = &http.Client{Timeout: 5 * time.Second}
 	}
 	return &Handler{svc: svc, opts: opts}, nil
 }
@@ -147,6 +156,7 @@ func (h *Handler) command(w http.ResponseWriter, r *http.Request) (*slack.Msg, e
 	if sc.TriggerID != "" {
 		actor.DedupeKey = "slack:" + sc.TriggerID
 	}
+	actor.Channel = h.channel(sc)
 	res, err := h.svc.Execute(ctx, actor, cmd)
 	if err != nil {
 		return h.errorReply(ctx, err), nil
