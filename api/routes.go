@@ -71,6 +71,13 @@ func (s *Server) Register(r *mux.Router) {
 	v1.Handle("/time-entries/{id}", s.authed(s.updateEntry)).Methods(patch)
 	v1.Handle("/time-entries/{id}", s.authed(s.deleteEntry)).Methods(del)
 
+	// Incoming hook URLs: admins see and delete all, members their own.
+	v1.Handle("/incoming", s.authed(s.listIncoming)).Methods(get)
+	v1.Handle("/incoming", s.authed(s.createIncoming)).Methods(post) // answers the URL once
+	v1.Handle("/incoming/{id}", s.authed(s.deleteIncoming)).Methods(del)
+	v1.Handle("/github/repositories/{owner}/{name}", s.authed(s.getRepository)).Methods(get)
+	v1.Handle("/github/repositories/{owner}/{name}", s.authed(s.putRepository)).Methods(http.MethodPut) // admins: {"project": NAME}
+
 	// Outgoing webhooks: admins see and manage all, members their own.
 	v1.Handle("/event-types", s.authed(s.eventTypes)).Methods(get)
 	v1.Handle("/webhooks", s.authed(s.listWebhooks)).Methods(get)

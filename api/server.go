@@ -24,6 +24,9 @@ type Options struct {
 	// Webhooks serves /api/v1/webhooks and the WebWork API; nil answers
 	// them with 404.
 	Webhooks *webhooks.Service
+	// PublicURL is the base of the incoming hook URLs the API hands out
+	// (GATEWAY_PUBLIC_URL); empty: the URL the request came to.
+	PublicURL string
 }
 
 // Server serves the management API on a core.Service.

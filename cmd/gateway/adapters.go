@@ -4,20 +4,40 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/chatops/gateway/adapters/generic"
+	"github.com/chatops/gateway/adapters/github"
+	"github.com/chatops/gateway/adapters/mattermost"
 	"github.com/chatops/gateway/adapters/slack"
 	"github.com/chatops/gateway/core"
 	"github.com/gorilla/mux"
 )
 
 // mountAdapters registers the ways in that the configuration enables: each
-// adapter is on only with its secret.
+// adapter with a secret is on only with it; incoming hooks (their tokens
+// are made through the API) are always on.
 func mountAdapters(r *mux.Router, svc *core.Service, cfg *Config, logger *slog.Logger) error {
 	if cfg.SlackSigningSecret != "" {
-		sh, err := slack.NewHandler(svc, slack.Options{SigningSecret: cfg.SlackSigningSecret, Logger: logger})
+		sh, err := slack.NewHandler(svc, slack.Options{SigningSecret: cfg.SlackSigningSecret, Logger: logger, BotToken: cfg.SlackBotToken})
 		if err != nil {
 			return err
 		}
 		r.HandleFunc("/slack/commands", sh.ServeCommands).Methods(http.MethodPost)
+		r.HandleFunc("/slack/interactions", sh.ServeInteractions).Methods(http.MethodPost)
 	}
+	if cfg.MattermostToken != "" {
+		mh, err := mattermost.NewHandler(svc, mattermost.Options{Token: cfg.MattermostToken, Logger: logger})
+		if err != nil {
+			return err
+		}
+		r.Handle("/mattermost/commands", mh).Methods(http.MethodPost)
+	}
+	if cfg.GitHubWebhookSecret != "" {
+		gh, err := github.NewHandler(svc, github.Options{Secret: cfg.GitHubWebhookSecret, Logger: logger})
+		if err != nil {
+			return err
+		}
+		r.Handle("/github/webhook", gh).Methods(http.MethodPost)
+	}
+	r.Handle("/hooks/{token}", generic.NewHandler(svc, generic.Options{Logger: logger})).Methods(http.MethodPost)
 	return nil
 }

@@ -24,6 +24,8 @@ func Run(t *testing.T, open func(t *testing.T) core.Store) {
 	tests = append(tests, entryTests...)
 	tests = append(tests, outboxTests...)
 	tests = append(tests, txTests...)
+	tests = append(tests, incomingTests...)
+	tests = append(tests, webhookTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)

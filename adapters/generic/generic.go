@@ -1,0 +1,174 @@
+package generic
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/parser"
+)
+
+// MaxBodyBytes is the largest body a hook reads (413 beyond).
+const MaxBodyBytes = 1 << 20
+
+// maxIdempotencyKey bounds the Idempotency-Key header.
+const maxIdempotencyKey = 200
+
+// Options configure a Handler. The zero value is useful.
+type Options struct {
+	// Logger receives a line for each refused call; nil discards.
+	Logger *slog.Logger
+}
+
+// Handler serves POST /hooks/{token}.
+type Handler struct {
+	svc *core.Service
+	log *slog.Logger
+}
+
+// NewHandler returns a Handler that runs hook calls through svc.
+func NewHandler(svc *core.Service, opts Options) *Handler {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Handler{svc: svc, log: opts.Logger}
+}
+
+// statusOf maps core error codes to HTTP statuses. A thing named in the
+// body that does not exist is the request's fault (422), not its URL's: only
+// an unknown token is 404.
+var statusOf = map[string]int{
+	core.EINVALID:      http.StatusUnprocessableEntity,
+	core.ENOTFOUND:     http.StatusUnprocessableEntity,
+	core.ECONFLICT:     http.StatusConflict,
+	core.EFORBIDDEN:    http.StatusForbidden,
+	core.EUNAUTHORIZED: http.StatusUnauthorized,
+	core.ELIMIT:        http.StatusUnprocessableEntity,
+	core.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// answer is a successful call's body.
+type answer struct {
+	OK        bool         `json:"ok"`
+	Duplicate bool         `json:"duplicate,omitempty"`
+	Result    *core.Result `json:"result"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// tokenOf returns the token of a request's path: its last segment.
+func tokenOf(r *http.Request) string {
+	p := strings.TrimSuffix(r.URL.Path, "/")
+	return p[strings.LastIndex(p, "/")+1:]
+}
+
+// ServeHTTP runs one hook call.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	res, dup, err := h.serve(w, r)
+	if err != nil {
+		status, detail := h.classify(err)
+		h.log.InfoContext(r.Context(), "incoming hook call refused", "status", status, "code", detail.Code,
+			"reason", detail.Message, "remote", r.RemoteAddr)
+		writeJSON(w, status, map[string]any{"error": detail})
+		return
+	}
+	writeJSON(w, http.StatusOK, answer{OK: true, Duplicate: dup, Result: res})
+}
+
+// classify returns the status and error body for err.
+func (h *Handler) classify(err error) (int, errorDetail) {
+	var he *Error
+	if errors.As(err, &he) {
+		code := core.EINVALID
+		if he.Status == http.StatusNotFound {
+			code = core.ENOTFOUND
+		} else if he.Status == http.StatusRequestEntityTooLarge {
+			code = core.ELIMIT
+		}
+		return he.Status, errorDetail{Code: code, Message: he.Message, Field: he.Field}
+	}
+	var pe *parser.Error
+	if errors.As(err, &pe) {
+		return http.StatusUnprocessableEntity, errorDetail{Code: core.EINVALID, Message: pe.Error(), Field: "text"}
+	}
+	code := core.ErrorCode(err)
+	status := statusOf[code]
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	if status >= 500 {
+		h.log.Error("incoming hook call failed", "err", err)
+	}
+	return status, errorDetail{Code: code, Message: core.ErrorMessage(err)}
+}
+
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (*core.Result, bool, error) {
+	if r.Method != http.MethodPost {
+		return nil, false, &Error{Status: http.StatusMethodNotAllowed, Message: "use POST"}
+	}
+	ctx := r.Context()
+	hook, owner, err := h.svc.ResolveIncomingHook(ctx, tokenOf(r))
+	if core.ErrorCode(err) == core.ENOTFOUND {
+		return nil, false, &Error{Status: http.StatusNotFound, Message: "no such incoming hook"}
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return nil, false, &Error{Status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf("request body is larger than %d bytes", MaxBodyBytes)}
+		}
+		return nil, false, malformed("cannot read request body")
+	}
+	req, err := Decode(r.Header.Get("Content-Type"), body)
+	if err != nil {
+		return nil, false, err
+	}
+	cmd, err := req.Command()
+	if err != nil {
+		return nil, false, err
+	}
+	user, err := h.svc.HookUser(ctx, owner, req.User)
+	if err != nil {
+		if core.ErrorCode(err) == core.EINVALID {
+			return nil, false, fieldError("user", "%s", core.ErrorMessage(err))
+		}
+		return nil, false, err
+	}
+	actor := core.Actor{User: user, Source: "generic"}
+	if key := strings.TrimSpace(r.Header.Get("Idempotency-Key")); key != "" {
+		if len(key) > maxIdempotencyKey {
+			return nil, false, malformed("Idempotency-Key is longer than %d characters", maxIdempotencyKey)
+		}
+		actor.DedupeKey = fmt.Sprintf("generic:%d:%s", hook.ID, key)
+	}
+	res, err := h.svc.Execute(ctx, actor, cmd)
+	if errors.Is(err, core.ErrDuplicate) {
+		return nil, true, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return res, false, nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"internal error"}}`)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}

@@ -1,0 +1,254 @@
+package mattermost
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/chatops/gateway/adapters/slack"
+	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/parser"
+)
+
+// MaxBodyBytes is the largest request body the adapter reads (413 beyond).
+const MaxBodyBytes = 1 << 20
+
+// Response types of a reply.
+const (
+	Ephemeral = "ephemeral"
+	InChannel = "in_channel"
+)
+
+// Options configure a Handler.
+type Options struct {
+	// Token is the slash command's token that Mattermost shows when the
+	// command is made. Required.
+	Token string
+	// Logger receives one line per rejected request; nil discards.
+	Logger *slog.Logger
+	// ReplyTimeout bounds the work done for one command; Mattermost waits
+	// a few seconds. Default 2.5s.
+	ReplyTimeout time.Duration
+}
+
+// Handler serves Mattermost's slash commands.
+type Handler struct {
+	svc       *core.Service
+	tokenHash [sha256.Size]byte
+	log       *slog.Logger
+	timeout   time.Duration
+}
+
+// NewHandler returns a Handler that runs commands on svc. It returns an
+// error when no token is given: commands are never taken unauthenticated.
+func NewHandler(svc *core.Service, opts Options) (*Handler, error) {
+	if opts.Token == "" {
+		return nil, errors.New("mattermost: a slash command token is required")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.ReplyTimeout <= 0 {
+		opts.ReplyTimeout = 2500 * time.Millisecond
+	}
+	return &Handler{svc: svc, tokenHash: sha256.Sum256([]byte(opts.Token)), log: opts.Logger, timeout: opts.ReplyTimeout}, nil
+}
+
+// Command is a slash command as Mattermost posts it (form-encoded).
+type Command struct {
+	Token       string
+	TeamID      string
+	TeamDomain  string
+	ChannelID   string
+	ChannelName string
+	UserID      string
+	UserName    string
+	Command     string
+	Text        string
+	TriggerID   string
+	ResponseURL string
+}
+
+// Reply is Mattermost's answer to a slash command; Text is Markdown.
+type Reply struct {
+	ResponseType string `json:"response_type"`
+	Text         string `json:"text"`
+}
+
+// DecodeCommand decodes a slash command's form body. It returns an error
+// when the body is not a form or lacks the fields that identify the user.
+func DecodeCommand(body []byte) (Command, error) {
+	v, err := url.ParseQuery(string(body))
+	if err != nil {
+		return Command{}, fmt.Errorf("malformed form body: %w", err)
+	}
+	c := Command{
+		Token: v.Get("token"), TeamID: v.Get("team_id"), TeamDomain: v.Get("team_domain"),
+		ChannelID: v.Get("channel_id"), ChannelName: v.Get("channel_name"), UserID: v.Get("user_id"),
+		UserName: v.Get("user_name"), Command: v.Get("command"), Text: v.Get("text"),
+		TriggerID: v.Get("trigger_id"), ResponseURL: v.Get("response_url"),
+	}
+	switch {
+	case strings.TrimSpace(c.TeamID) == "":
+		return c, errors.New("team_id is missing")
+	case strings.TrimSpace(c.UserID) == "":
+		return c, errors.New("user_id is missing")
+	case len(c.Text) > 4000:
+		return c, errors.New("text is longer than 4000 characters")
+	case len(c.TriggerID) > 500:
+		return c, errors.New("trigger_id is longer than 500 characters")
+	}
+	return c, nil
+}
+
+// httpError is a rejected request: a status and a reason.
+type httpError struct {
+	status int
+	code   string
+	msg    string
+}
+
+func (e *httpError) Error() string { return e.msg }
+
+// authorized reports whether the request carries "Authorization: Token T"
+// with the configured token, compared in constant time (of hashes, so
+// that not even the length leaks).
+func (h *Handler) authorized(r *http.Request) bool {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Token") {
+		return false
+	}
+	got := sha256.Sum256([]byte(strings.TrimSpace(token)))
+	return subtle.ConstantTimeCompare(got[:], h.tokenHash[:]) == 1
+}
+
+// ServeHTTP handles POST /mattermost/commands.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	reply, err := h.command(w, r)
+	if err != nil {
+		var he *httpError
+		if !errors.As(err, &he) {
+			he = &httpError{http.StatusInternalServerError, core.EINTERNAL, "internal error"}
+		}
+		h.log.Warn("mattermost command rejected", "status", he.status, "reason", he.msg, "remote", r.RemoteAddr)
+		writeJSON(w, he.status, map[string]any{"error": map[string]string{"code": he.code, "message": he.msg}})
+		return
+	}
+	writeJSON(w, http.StatusOK, reply)
+}
+
+func (h *Handler) command(w http.ResponseWriter, r *http.Request) (*Reply, error) {
+	if r.Method != http.MethodPost {
+		return nil, &httpError{http.StatusMethodNotAllowed, core.EINVALID, "use POST"}
+	}
+	if !h.authorized(r) {
+		return nil, &httpError{http.StatusUnauthorized, core.EUNAUTHORIZED, "missing or wrong Authorization: Token"}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return nil, &httpError{http.StatusRequestEntityTooLarge, core.ELIMIT, "request body is larger than 1 MiB"}
+		}
+		return nil, &httpError{http.StatusBadRequest, core.EINVALID, "cannot read request body"}
+	}
+	c, err := DecodeCommand(body)
+	if err != nil {
+		return nil, &httpError{http.StatusBadRequest, core.EINVALID, err.Error()}
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), h.timeout)
+	defer cancel()
+
+	cmd, err := parser.ParseWithDefault(c.Text, slack.ImpliedVerb(c.Command))
+	if err != nil {
+		return parseErrorReply(err), nil
+	}
+	user, err := h.svc.ResolveIdentity(ctx, core.ProviderMattermost, c.TeamID+":"+c.UserID, c.UserName, "mattermost")
+	if err != nil {
+		return h.errorReply(ctx, err), nil
+	}
+	actor := core.Actor{User: user, Source: "mattermost"}
+	if c.TriggerID != "" {
+		actor.DedupeKey = "mattermost:" + c.TriggerID
+	}
+	actor.Channel = commandChannel(c)
+	res, err := h.svc.Execute(ctx, actor, cmd)
+	if err != nil {
+		return h.errorReply(ctx, err), nil
+	}
+	return ResultReply(res), nil
+}
+
+func (h *Handler) errorReply(ctx context.Context, err error) *Reply {
+	if core.ErrorCode(err) == core.EINTERNAL {
+		h.log.ErrorContext(ctx, "mattermost command failed", "err", err)
+	}
+	text := ":warning: " + core.ErrorMessage(err)
+	if errors.Is(err, context.DeadlineExceeded) {
+		text = ":hourglass: The gateway is busy; your command was not applied. Please try again."
+	}
+	return &Reply{ResponseType: Ephemeral, Text: text}
+}
+
+// parseErrorReply explains a parse error: what, where, and an example.
+func parseErrorReply(err error) *Reply {
+	var pe *parser.Error
+	if !errors.As(err, &pe) {
+		return &Reply{ResponseType: Ephemeral, Text: ":warning: " + err.Error() + "\nTry `help`."}
+	}
+	text := fmt.Sprintf(":warning: I could not read that (column %d): %s", pe.Column, pe.Message)
+	if pe.Hint != "" {
+		text += " " + pe.Hint
+	}
+	if pe.Example != "" {
+		text += "\nExample: `" + pe.Example + "`"
+	} else {
+		text += "\nTry `help`."
+	}
+	return &Reply{ResponseType: Ephemeral, Text: text}
+}
+
+// boldRE finds Slack's *bold*, which Markdown writes **bold**.
+var boldRE = regexp.MustCompile(`(^|[^*\w])\*([^*\n]+)\*([^*\w]|$)`)
+
+// Markdown turns the mrkdwn of a core.Result's text (Slack's *bold*) into
+// Mattermost's Markdown (**bold**).
+func Markdown(mrkdwn string) string {
+	// Twice: adjacent matches share the character between them.
+	for range 2 {
+		mrkdwn = boldRE.ReplaceAllString(mrkdwn, "$1**$2**$3")
+	}
+	return mrkdwn
+}
+
+// ResultReply renders a command's result: in the channel for track and
+// stop, ephemeral otherwise.
+func ResultReply(res *core.Result) *Reply {
+	rep := &Reply{ResponseType: Ephemeral, Text: Markdown(res.Text)}
+	if res.Public {
+		rep.ResponseType = InChannel
+	}
+	if res.Entry != nil && !res.Entry.Running() && res.Command != "delete entry" {
+		rep.Text += fmt.Sprintf("\n_Made a mistake? `delete entry #%d` or `undo`_", res.Entry.ID)
+	}
+	return rep
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"internal error"}}`)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
