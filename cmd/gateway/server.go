@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/chatops/gateway/adapters/mattermost"
+	"github.com/chatops/gateway/adapters/slack"
 	"github.com/chatops/gateway/api"
 	"github.com/chatops/gateway/core"
 	"github.com/chatops/gateway/webhooks"
@@ -46,11 +48,25 @@ func startServer(ctx context.Context, cfg *Config, stdout io.Writer, logger *slo
 	s := &server{cfg: cfg, logger: logger, store: st, done: make(chan error, 1)}
 	// Every committed change wakes the delivery engine.
 	s.svc = core.NewService(webhooks.NotifyStore(st, func() { s.hooks.Wake() }), core.Options{Logger: logger})
+	// Chat channels are subscriptions in the slack and mattermost formats;
+	// slack:CHANNEL_ID targets are posted with the bot token, when given.
+	var senders map[string]webhooks.Sender
+	if cfg.SlackBotToken != "" {
+		poster, err := slack.NewPoster(cfg.SlackBotToken, cfg.SlackAPIURL, nil)
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+		senders = map[string]webhooks.Sender{"slack": poster.Send}
+	}
 	s.hooks = webhooks.New(s.svc, webhooks.Options{
 		Logger: logger, PublicURL: cfg.PublicURL, AllowPrivateTargets: cfg.AllowPrivateTargets,
 		RetrySchedule: cfg.RetrySchedule, DisableAfter: cfg.DisableAfter, Timeout: cfg.DeliveryTimeout,
 		MaxPerUser: cfg.MaxWebhooksPerUser, Version: version, Store: st,
+		Renderers: map[string]webhooks.Renderer{core.FormatSlack: slack.RenderEvent, core.FormatMattermost: mattermost.RenderEvent},
+		Senders:   senders,
 	})
+	s.svc.SetChannels(s.hooks)
 	token, err := s.svc.BootstrapAdmin(ctx, cfg.AdminToken)
 	if err != nil {
 		st.Close()
@@ -97,7 +113,7 @@ func (s *server) Addr() string { return s.ln.Addr().String() }
 // registers its own routes (api/routes.go).
 func (s *server) routes() (http.Handler, error) {
 	r := mux.NewRouter()
-	api.New(s.svc, api.Options{Logger: s.logger, Version: version, Webhooks: s.hooks}).Register(r)
+	api.New(s.svc, api.Options{Logger: s.logger, Version: version, Webhooks: s.hooks, PublicURL: s.cfg.PublicURL}).Register(r)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reg.MustRegister(s.hooks.Collectors()...)
