@@ -50,6 +50,9 @@ func TestParseMessage(t *testing.T) {
 		{"Body\n  /log 1h on Review #12\nspent 5m", true, []string{"log 1h0m0s Review/", "time 5m0s #0"}},
 		{"/log", true, []string{"error"}},
 		{"/logout now", true, nil},
+		// The README's example.
+		{"Fix the login form on Safari (#12)\n\nTook the whole morning: spent 2h30m. Fixes #12.\n/log 20m on Code review in Website -- pairing with Bob", true,
+			[]string{"time 2h30m0s #12", "close octo/web#12", "log 20m0s Code review/Website"}},
 		{"/log 2 on X", true, []string{"error"}},
 	}
 	for _, c := range cases {
