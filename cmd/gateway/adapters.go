@@ -39,5 +39,28 @@ func mountAdapters(r *mux.Router, svc *core.Service, cfg *Config, logger *slog.L
 		r.Handle("/github/webhook", gh).Methods(http.MethodPost)
 	}
 	r.Handle("/hooks/{token}", generic.NewHandler(svc, generic.Options{Logger: logger})).Methods(http.MethodPost)
+
+	// An adapter that is off says how to turn it on, rather than a bare 404.
+	for _, off := range []struct {
+		on      bool
+		paths   []string
+		setting string
+	}{
+		{cfg.SlackSigningSecret != "", []string{"/slack/commands", "/slack/interactions"}, "GATEWAY_SLACK_SIGNING_SECRET"},
+		{cfg.MattermostToken != "", []string{"/mattermost/commands"}, "GATEWAY_MATTERMOST_TOKEN"},
+		{cfg.GitHubWebhookSecret != "", []string{"/github/webhook"}, "GATEWAY_GITHUB_WEBHOOK_SECRET"},
+	} {
+		if off.on {
+			continue
+		}
+		msg := "this adapter is off; start the gateway with " + off.setting + " set to turn it on"
+		for _, p := range off.paths {
+			r.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
+				writeError(w, http.StatusNotFound, "not_found", msg)
+			})
+		}
+	}
+	logger.Info("adapters", "slack", cfg.SlackSigningSecret != "", "mattermost", cfg.MattermostToken != "",
+		"github", cfg.GitHubWebhookSecret != "", "incoming_hooks", true, "slack_bot", cfg.SlackBotToken != "")
 	return nil
 }

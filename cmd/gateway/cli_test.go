@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -81,5 +83,21 @@ func TestVersionHelpAndUnknown(t *testing.T) {
 	}
 	if _, _, err := runCLI(t, map[string]string{"GATEWAY_DATABASE_URL": "mysql://x"}, "migrate"); err == nil || !strings.Contains(err.Error(), "sqlite:PATH") {
 		t.Fatalf("bad database url: %v", err)
+	}
+}
+
+func TestAdapterThatIsOffSaysHowToTurnItOn(t *testing.T) {
+	g := startGateway(t, testConfig(t, filepath.Join(t.TempDir(), "off.db"), nil))
+	for path, setting := range map[string]string{"/slack/commands": "GATEWAY_SLACK_SIGNING_SECRET",
+		"/github/webhook": "GATEWAY_GITHUB_WEBHOOK_SECRET", "/mattermost/commands": "GATEWAY_MATTERMOST_TOKEN"} {
+		resp, err := http.Post(g.base+path, "application/x-www-form-urlencoded", strings.NewReader("text=stop"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 404 || !strings.Contains(string(body), setting) {
+			t.Errorf("%s: %d %s", path, resp.StatusCode, body)
+		}
 	}
 }
