@@ -29,6 +29,9 @@ type Config struct {
 	MaxWebhooksPerUser  int
 	LogLevel            string
 	SQLiteSynchronous   string
+	DBMaxConns          int
+	DBMinConns          int
+	DBConnectTimeout    time.Duration
 }
 
 // setting is one configuration value: a flag and its environment variable.
@@ -78,6 +81,22 @@ func settings() []setting {
 		{"max-webhooks-per-user", "GATEWAY_MAX_WEBHOOKS_PER_USER", "5", "outgoing subscriptions per user and workspace", positiveInt(func(c *Config) *int { return &c.MaxWebhooksPerUser })},
 		{"log-level", "GATEWAY_LOG_LEVEL", "info", "debug, info, warn or error", str(func(c *Config) *string { return &c.LogLevel })},
 		{"sqlite-synchronous", "GATEWAY_SQLITE_SYNCHRONOUS", "FULL", "SQLite synchronous mode (FULL: every acknowledged command is on disk)", str(func(c *Config) *string { return &c.SQLiteSynchronous })},
+		{"db-max-conns", "GATEWAY_DB_MAX_CONNS", "20", "PostgreSQL: most connections this process opens", positiveInt(func(c *Config) *int { return &c.DBMaxConns })},
+		{"db-min-conns", "GATEWAY_DB_MIN_CONNS", "0", "PostgreSQL: connections kept open when idle", func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return errors.New("must be a non-negative integer")
+			}
+			c.DBMinConns = n
+			return nil
+		}},
+		{"db-connect-timeout", "GATEWAY_DB_CONNECT_TIMEOUT", "5s", "PostgreSQL: how long one connection attempt may take", func(c *Config, v string) (err error) {
+			c.DBConnectTimeout, err = time.ParseDuration(v)
+			if err == nil && c.DBConnectTimeout <= 0 {
+				err = errors.New("must be positive")
+			}
+			return err
+		}},
 	}
 }
 

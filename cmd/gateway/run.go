@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"runtime/debug"
 	"strings"
 
 	"github.com/chatops/gateway/core"
 	"github.com/chatops/gateway/parser"
+	"github.com/chatops/gateway/store/postgres"
 	"github.com/chatops/gateway/store/sqlite"
 )
 
@@ -118,7 +120,15 @@ func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (core.Stor
 		}
 		return st, nil
 	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
-		return nil, errors.New("the PostgreSQL store is not built yet; use sqlite:PATH")
+		if cfg.DBMinConns > cfg.DBMaxConns {
+			return nil, fmt.Errorf("GATEWAY_DB_MIN_CONNS (%d) is more than GATEWAY_DB_MAX_CONNS (%d)", cfg.DBMinConns, cfg.DBMaxConns)
+		}
+		st, err := postgres.Open(ctx, u, postgres.Options{MaxConns: int32(min(cfg.DBMaxConns, math.MaxInt32)),
+			MinConns: int32(min(cfg.DBMinConns, math.MaxInt32)), ConnectTimeout: cfg.DBConnectTimeout, Logger: logger})
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", redactURL(u), err)
+		}
+		return st, nil
 	}
 	return nil, fmt.Errorf("database url %q: want sqlite:PATH or postgres://…", u)
 }
