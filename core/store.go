@@ -13,7 +13,9 @@ type Store interface {
 	// all. If fn returns an error, nothing it wrote is kept and Update
 	// returns that error. A store may commit several Updates together (group
 	// commit); each still sees only its own writes undone on error. When
-	// Update returns nil, the writes are durable.
+	// Update returns nil, the writes are durable. A store may run fn again
+	// after a transient failure (a deadlock, a serialization failure), so
+	// fn must not keep state across runs other than through its result.
 	Update(ctx context.Context, fn func(Tx) error) error
 	// View runs fn in a read-only transaction.
 	View(ctx context.Context, fn func(Tx) error) error

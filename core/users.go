@@ -208,6 +208,10 @@ func (s *Service) BootstrapAdmin(ctx context.Context, value string) (string, err
 		return "", err
 	}
 	token, _, err := s.IssueToken(ctx, Actor{Source: "cli"}, TokenRequest{User: "admin", Role: RoleAdmin, Value: value})
+	if ErrorCode(err) == ECONFLICT {
+		// Another gateway on the same database made it at the same time.
+		return "", nil
+	}
 	if err != nil {
 		return "", err
 	}

@@ -696,7 +696,9 @@ func (s *Service) Replay(ctx context.Context, actor core.Actor, id core.ID, sinc
 	for {
 		var n int
 		var more bool
+		from := after
 		err := s.store.Update(ctx, func(tx core.Tx) error {
+			after = from // fn may run again after a transient failure
 			evs, err := tx.EventsBetween(since, until, after, core.MaxPageLimit)
 			if err != nil {
 				return err
