@@ -181,10 +181,24 @@ func (s *Service) Execute(ctx context.Context, actor Actor, cmd Command) (*Resul
 	case Status, Report, Notify, NotifyList, NotifyOff:
 		readOnly = true // for the store: notify changes subscriptions through Channels
 	}
-	if actor.User.ID == 0 && actor.Identity != nil && readOnly {
-		id := actor.Identity
-		if actor.User, err = s.ResolveIdentity(ctx, id.Provider, id.Subject, id.Name, actor.Source); err != nil {
-			return nil, err
+	if id := actor.Identity; actor.User.ID == 0 && id != nil {
+		if readOnly {
+			if actor.User, err = s.ResolveIdentity(ctx, id.Provider, id.Subject, id.Name, actor.Source); err != nil {
+				return nil, err
+			}
+		} else {
+			// Known users are looked up on the read side, off the store's
+			// single writer; a new one is made in the change's own
+			// transaction.
+			err = s.store.View(ctx, func(tx Tx) error {
+				u, err := tx.UserByIdentity(ws.ID, id.Provider, id.Subject)
+				actor.User = u
+				return err
+			})
+			if err != nil && ErrorCode(err) != ENOTFOUND {
+				return nil, err
+			}
+			err = nil
 		}
 	}
 	if actor.User.ID == 0 && actor.Identity == nil {
