@@ -510,8 +510,12 @@ func (s *Service) Update(ctx context.Context, actor core.Actor, id core.ID, p Pa
 		if err := s.check(sub); err != nil {
 			return err
 		}
-		if err := s.checkURL(ctx, sub); err != nil {
-			return err
+		// An http(s) URL was checked, DNS included, before the transaction;
+		// here only what needs no network, so the store is not held up.
+		if strings.HasPrefix(sub.URL, "slack:") {
+			if err := s.checkURL(ctx, sub); err != nil {
+				return err
+			}
 		}
 		if urlChanged && needsValidation(sub.Format) && !p.Validated {
 			sub.ValidatedAt, sub.ValidationCode = nil, newValidationCode()
