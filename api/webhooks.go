@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"time"
 
@@ -176,10 +175,4 @@ func (s *Server) eventTypes(w http.ResponseWriter, r *http.Request) error {
 		out = append(out, eventTypeView{t, alias[t.Name]})
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"data": out, "next_cursor": nil})
-}
-
-// rawEvents turns a list of names into the JSON of a filter list.
-func rawEvents(names []string) json.RawMessage {
-	b, _ := json.Marshal(names)
-	return b
 }

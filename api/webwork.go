@@ -148,7 +148,7 @@ func (s *Server) webworkCreate(w http.ResponseWriter, r *http.Request) error {
 	if len(b.Events) == 0 {
 		return core.Errorf(core.EINVALID, "events is required, e.g. events[]=tracker.started&events[]=tracker.stopped")
 	}
-	sub, err := s.opts.Webhooks.Create(r.Context(), actorOf(r), webhooks.Input{URL: b.URL, Events: rawEvents(b.Events), Validated: true})
+	sub, err := s.opts.Webhooks.Create(r.Context(), actorOf(r), webhooks.Input{URL: b.URL, Events: webhooks.EventNames(b.Events), Validated: true})
 	if err != nil {
 		return err
 	}
@@ -172,7 +172,7 @@ func (s *Server) webworkUpdate(w http.ResponseWriter, r *http.Request) error {
 		if len(b.Events) == 0 {
 			return core.Errorf(core.EINVALID, "events must name at least one event")
 		}
-		p.Events = rawEvents(b.Events)
+		p.Events = webhooks.EventNames(b.Events)
 	}
 	if p.URL == nil && p.Events == nil {
 		return core.Errorf(core.EINVALID, "url is required")

@@ -30,17 +30,14 @@ func (s *Service) ResolveIdentity(ctx context.Context, provider, subject, displa
 		return u, err
 	}
 	err = s.store.Update(ctx, func(tx Tx) error {
-		// Another request may have created the user meanwhile.
-		if u, err = tx.UserByIdentity(ws.ID, provider, subject); ErrorCode(err) != ENOTFOUND {
+		// Another request may have created the user meanwhile; resolveActor
+		// looks again before it creates one.
+		c := &change{s: s, tx: tx, ws: ws.ID, now: s.Now(), res: &Result{},
+			actor: Actor{Source: source, Identity: &ChatIdentity{Provider: provider, Subject: subject, Name: displayName}}}
+		if err := c.resolveActor(); err != nil {
 			return err
 		}
-		name, err := cleanName("user", displayName)
-		if err != nil {
-			name = provider + " user"
-		}
-		if u, err = s.createUser(tx, ws.ID, Actor{Source: source}, uniqueUserName(tx, ws.ID, name), RoleMember, Identity{Provider: provider, Subject: subject}); err != nil {
-			return err
-		}
+		u = c.actor.User
 		return nil
 	})
 	return u, err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 
 	"github.com/chatops/gateway/core"
 )
@@ -17,7 +16,7 @@ func (s *Service) SubscribeChannel(ctx context.Context, actor core.Actor, ch cor
 	var b [3]byte
 	_, _ = rand.Read(b[:])
 	return s.Create(ctx, actor, Input{Name: "channel " + ch.Key + " " + hex.EncodeToString(b[:]), URL: url,
-		Events: rawNames(events), Format: ch.Format, Channel: ch.Key})
+		Events: EventNames(events), Format: ch.Format, Channel: ch.Key})
 }
 
 // ChannelSubscriptions lists a channel's subscriptions that the actor may see.
@@ -59,9 +58,4 @@ func (s *Service) UnsubscribeChannel(ctx context.Context, actor core.Actor, ch c
 		n++
 	}
 	return n, nil
-}
-
-func rawNames(names []string) json.RawMessage {
-	b, _ := json.Marshal(names)
-	return b
 }

@@ -488,6 +488,14 @@ func redactErr(err error, url string) string {
 	return strings.ReplaceAll(err.Error(), url, "[url]")
 }
 
+// attempt is the log row of an attempt at delivery d (Attempts already
+// counting it) with outcome o.
+func attempt(d core.Delivery, o outcome, at time.Time) *core.Attempt {
+	return &core.Attempt{WorkspaceID: d.WorkspaceID, SubscriptionID: d.SubscriptionID, DeliveryID: d.ID,
+		EventID: d.EventID, EventType: d.EventType, Attempt: d.Attempts, At: at, StatusCode: o.status,
+		LatencyMillis: o.latency.Milliseconds(), ErrorClass: o.class, Error: o.err, Response: o.response}
+}
+
 // actorGateway is the actor of events the engine itself causes.
 var actorGateway = core.Actor{User: core.User{Name: "gateway"}, Source: "webhooks"}
 
@@ -515,9 +523,7 @@ func (s *Service) record(j *job, o outcome) error {
 			d := j.d
 			d.Attempts++
 			d.State, d.DeliveredAt, d.LeaseUntil, d.UpdatedAt = core.DeliveryDelivered, &now, nil, now
-			if err := tx.AddAttempt(&core.Attempt{WorkspaceID: d.WorkspaceID, SubscriptionID: d.SubscriptionID, DeliveryID: d.ID,
-				EventID: d.EventID, EventType: d.EventType, Attempt: d.Attempts, At: now, StatusCode: o.status,
-				LatencyMillis: o.latency.Milliseconds(), Response: o.response}); err != nil {
+			if err := tx.AddAttempt(attempt(d, o, now)); err != nil {
 				return err
 			}
 			return tx.UpdateDelivery(&d)
@@ -525,9 +531,7 @@ func (s *Service) record(j *job, o outcome) error {
 		d := j.d
 		d.Attempts++
 		d.LeaseUntil, d.UpdatedAt = nil, now
-		if err := tx.AddAttempt(&core.Attempt{WorkspaceID: d.WorkspaceID, SubscriptionID: sub.ID, DeliveryID: d.ID,
-			EventID: d.EventID, EventType: d.EventType, Attempt: d.Attempts, At: now, StatusCode: o.status,
-			LatencyMillis: o.latency.Milliseconds(), ErrorClass: o.class, Error: o.err, Response: o.response}); err != nil {
+		if err := tx.AddAttempt(attempt(d, o, now)); err != nil {
 			return err
 		}
 		sub.LastDeliveryAt, sub.LastStatusCode, sub.LastError = &now, o.status, o.err

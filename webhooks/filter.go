@@ -78,11 +78,7 @@ func ParseFilters(data []byte) (Filters, error) {
 // NamesFilters returns filters for a list of names (the form of the
 // WebWork API and of chat commands).
 func NamesFilters(names []string) (Filters, error) {
-	b, err := json.Marshal(names)
-	if err != nil {
-		return Filters{}, err
-	}
-	return ParseFilters(b)
+	return ParseFilters(EventNames(names))
 }
 
 func parsePattern(name string) (pattern, error) {
@@ -178,4 +174,11 @@ func Aliases() map[string]string {
 		out[k] = v
 	}
 	return out
+}
+
+// EventNames is the JSON of a filter list of event names, as Input.Events
+// takes it (the WebWork API and chat commands give plain names).
+func EventNames(names []string) json.RawMessage {
+	b, _ := json.Marshal(names)
+	return b
 }
