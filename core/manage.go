@@ -748,6 +748,7 @@ func checkTimeZone(tz string) error {
 // anyone's name, role and time zone, except their own role.
 func (s *Service) UpdateUser(ctx context.Context, actor Actor, id ID, patch UserPatch) (User, error) {
 	var u User
+	defer s.idents.forget()
 	err := s.write(ctx, actor, "update user", func(c *change) error {
 		admin := actor.User.Role == RoleAdmin
 		if !admin && (id != actor.User.ID || patch.Name != nil || patch.Role != nil) {
@@ -797,6 +798,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, id ID, patch User
 // workspace_user.deleted. Admins only; nobody deletes themselves (invalid),
 // and a user with time entries stays (conflict).
 func (s *Service) DeleteUser(ctx context.Context, actor Actor, id ID) error {
+	defer s.idents.forget()
 	return s.write(ctx, actor, "delete user", func(c *change) error {
 		if err := requireAdmin(actor, "delete users"); err != nil {
 			return err
@@ -830,6 +832,7 @@ func (s *Service) DeleteUser(ctx context.Context, actor Actor, id ID) error {
 // but still answers the user.
 func (s *Service) LinkIdentity(ctx context.Context, actor Actor, userID ID, ident Identity) (User, error) {
 	var u User
+	defer s.idents.forget()
 	err := s.write(ctx, actor, "link identity", func(c *change) error {
 		if err := requireAdmin(actor, "link identities"); err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -105,12 +106,20 @@ func (u User) Location() *time.Location {
 	if u.TimeZone == "" {
 		return time.UTC
 	}
+	if loc, ok := locations.Load(u.TimeZone); ok {
+		return loc.(*time.Location)
+	}
 	loc, err := time.LoadLocation(u.TimeZone)
 	if err != nil {
 		return time.UTC
 	}
+	locations.Store(u.TimeZone, loc)
 	return loc
 }
+
+// locations keeps the time zones loaded so far: time.LoadLocation reads the
+// zone database each time it is called.
+var locations sync.Map // name → *time.Location
 
 // Identity links a user to an account elsewhere: slack "TEAM:USER",
 // mattermost "TEAM:USER", github login, email address.

@@ -25,6 +25,11 @@ type Options struct {
 	UndoWindow time.Duration
 	// WorkspaceName names the default workspace when it is created.
 	WorkspaceName string
+	// IdentityCacheTTL is how long the user of a chat identity is kept in
+	// memory between commands; default DefaultIdentityCacheTTL, negative
+	// for no cache. Changes to users made through this Service are seen at
+	// once; changes made by another instance, after at most this long.
+	IdentityCacheTTL time.Duration
 }
 
 // Actor is who gives a command, and through which way in ("slack",
@@ -62,6 +67,8 @@ type Service struct {
 	ws     Workspace
 
 	channels Channels
+
+	idents identityCache
 }
 
 // NewService returns a Service on store.
@@ -81,7 +88,10 @@ func NewService(store Store, opts Options) *Service {
 	if opts.WorkspaceName == "" {
 		opts.WorkspaceName = "Default"
 	}
-	return &Service{store: store, opts: opts}
+	if opts.IdentityCacheTTL == 0 {
+		opts.IdentityCacheTTL = DefaultIdentityCacheTTL
+	}
+	return &Service{store: store, opts: opts, idents: identityCache{ttl: opts.IdentityCacheTTL}}
 }
 
 // NewEventID returns "evt_" and 24 hex digits: 6 bytes of milliseconds since
@@ -190,11 +200,7 @@ func (s *Service) Execute(ctx context.Context, actor Actor, cmd Command) (*Resul
 			// Known users are looked up on the read side, off the store's
 			// single writer; a new one is made in the change's own
 			// transaction.
-			err = s.store.View(ctx, func(tx Tx) error {
-				u, err := tx.UserByIdentity(ws.ID, id.Provider, id.Subject)
-				actor.User = u
-				return err
-			})
+			actor.User, err = s.userByIdentity(ctx, ws.ID, id.Provider, id.Subject)
 			if err != nil && ErrorCode(err) != ENOTFOUND {
 				return nil, err
 			}

@@ -21,11 +21,7 @@ func (s *Service) ResolveIdentity(ctx context.Context, provider, subject, displa
 	if !ValidProvider(provider) || strings.TrimSpace(subject) == "" {
 		return User{}, Errorf(EINVALID, "identity %s %q is not valid", provider, subject)
 	}
-	var u User
-	err = s.store.View(ctx, func(tx Tx) error {
-		u, err = tx.UserByIdentity(ws.ID, provider, subject)
-		return err
-	})
+	u, err := s.userByIdentity(ctx, ws.ID, provider, subject)
 	if err == nil || ErrorCode(err) != ENOTFOUND {
 		return u, err
 	}
