@@ -1,0 +1,303 @@
+package parser
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// commandLexer is the lexer of the grammar: a hand-written version of
+// regexpLex that yields the same tokens, positions and errors for every
+// input, valid UTF-8 or not, without regular expressions. An invalid byte
+// counts as one rune U+FFFD, as in the regexp package.
+type commandLexer struct {
+	symbols map[string]lexer.TokenType
+	// The token types of the rules of regexpLex.
+	note, str, tag, at, dollar, date, num, word lexer.TokenType
+	// keywords maps the lower-case words of the rules Unit, Reserved,
+	// Weekday and For to their token type.
+	keywords map[string]lexer.TokenType
+}
+
+var (
+	_ lexer.Definition       = (*commandLexer)(nil)
+	_ lexer.StringDefinition = (*commandLexer)(nil)
+	_ lexer.BytesDefinition  = (*commandLexer)(nil)
+)
+
+// maxKeywordLen is the length of the longest keyword, "nonbillable".
+const maxKeywordLen = len("nonbillable")
+
+// newCommandLexer returns the hand-written lexer of ref, which must be
+// regexpLex: it shares ref's token types.
+func newCommandLexer(ref lexer.Definition) *commandLexer {
+	symbols := ref.Symbols()
+	l := &commandLexer{
+		symbols:  symbols,
+		note:     symbols["Note"],
+		str:      symbols["String"],
+		tag:      symbols["Tag"],
+		at:       symbols["At"],
+		dollar:   symbols["Dollar"],
+		date:     symbols["Date"],
+		num:      symbols["Num"],
+		word:     symbols["Word"],
+		keywords: map[string]lexer.TokenType{},
+	}
+	// The rules in the order regexpLex tries them; a word of an earlier
+	// rule wins, though none is in two.
+	rules := []struct {
+		name  string
+		words []string
+	}{
+		{"Unit", []string{"h", "hr", "hrs", "hour", "hours", "m", "min", "mins", "minute", "minutes", "am", "pm"}},
+		{"Reserved", []string{"in", "billable", "nonbillable", "today", "yesterday", "last", "this"}},
+		{"Weekday", slices.Sorted(maps.Keys(weekdays))},
+		{"For", []string{"for"}},
+	}
+	for _, rule := range rules {
+		for _, w := range rule.words {
+			if len(w) > maxKeywordLen {
+				panic("parser: keyword " + w + " is longer than maxKeywordLen")
+			}
+			if _, ok := l.keywords[w]; !ok {
+				l.keywords[w] = symbols[rule.name]
+			}
+		}
+	}
+	return l
+}
+
+// Symbols returns the token types of regexpLex.
+func (l *commandLexer) Symbols() map[string]lexer.TokenType { return l.symbols }
+
+// Lex reads r to the end and lexes its text.
+func (l *commandLexer) Lex(filename string, r io.Reader) (lexer.Lexer, error) {
+	var b strings.Builder
+	if sr, ok := r.(*strings.Reader); ok {
+		b.Grow(sr.Len())
+	}
+	if _, err := io.Copy(&b, r); err != nil {
+		return nil, err
+	}
+	return l.LexString(filename, b.String())
+}
+
+// LexBytes lexes a copy of text.
+func (l *commandLexer) LexBytes(filename string, text []byte) (lexer.Lexer, error) {
+	return l.LexString(filename, string(text))
+}
+
+// LexString lexes text.
+func (l *commandLexer) LexString(filename, text string) (lexer.Lexer, error) {
+	return &commandTokens{def: l, text: text, pos: lexer.Position{Filename: filename, Line: 1, Column: 1}}, nil
+}
+
+// commandTokens is the token stream of one text; pos is the position of
+// what is left to read, its offset the length of what was read.
+type commandTokens struct {
+	def  *commandLexer
+	text string
+	pos  lexer.Position
+}
+
+// Next returns the next token, skipping white space. At the end it
+// returns EOF tokens; at text no rule matches, the same *lexer.Error as
+// regexpLex, again on every call.
+func (t *commandTokens) Next() (lexer.Token, error) {
+	rest := t.text[t.pos.Offset:]
+	if n := spaceLen(rest); n > 0 {
+		t.pos.Advance(rest[:n])
+		rest = rest[n:]
+	}
+	if rest == "" {
+		return lexer.EOFToken(t.pos), nil
+	}
+	typ, n := t.def.match(rest)
+	if n == 0 {
+		sample := []rune(rest)
+		if len(sample) > 16 {
+			sample = append(sample[:16], []rune("...")...)
+		}
+		return lexer.Token{}, &lexer.Error{Msg: fmt.Sprintf("lexer: invalid input text %q", string(sample)), Pos: t.pos}
+	}
+	tok := lexer.Token{Type: typ, Value: rest[:n], Pos: t.pos}
+	t.pos.Advance(tok.Value)
+	return tok, nil
+}
+
+// match returns the type and length of the token that s, which starts
+// with no white space, starts with; length 0 when no rule matches.
+func (l *commandLexer) match(s string) (lexer.TokenType, int) {
+	switch c := s[0]; {
+	case c == '-' && len(s) > 1 && s[1] == '-':
+		// Note: --.* (. is all but a newline)
+		if i := strings.IndexByte(s, '\n'); i >= 0 {
+			return l.note, i
+		}
+		return l.note, len(s)
+	case c == '"':
+		// String: "[^"]*"
+		if i := strings.IndexByte(s[1:], '"'); i >= 0 {
+			return l.str, i + 2
+		}
+		return 0, 0
+	case c == '\'':
+		if n := singleQuotedLen(s); n > 0 {
+			return l.str, n
+		}
+		return 0, 0
+	case c == '#':
+		if n := tagLen(s); n > 0 {
+			return l.tag, n
+		}
+		return 0, 0
+	case c == '@':
+		return l.at, 1
+	case c == '$':
+		return l.dollar, 1
+	case '0' <= c && c <= '9':
+		if isDate(s) {
+			return l.date, withSpace(s, 10)
+		}
+		return l.num, wordLen(s)
+	}
+	// Word: [^\s"'#@$]\S*, unless it is a keyword.
+	n := wordLen(s)
+	if typ, ok := l.keyword(s[:n]); ok {
+		return typ, withSpace(s, n)
+	}
+	return l.word, n
+}
+
+// keyword returns the token type of w if it is a keyword, compared as
+// (?i) does: by Unicode simple case folding, under which ſ and the Kelvin
+// sign U+212A are the only runes outside ASCII that fold to ASCII letters.
+func (l *commandLexer) keyword(w string) (lexer.TokenType, bool) {
+	var buf [maxKeywordLen]byte
+	n := 0
+	for _, r := range w {
+		if n == len(buf) {
+			return 0, false
+		}
+		switch {
+		case 'A' <= r && r <= 'Z':
+			r += 'a' - 'A'
+		case r == 'ſ':
+			r = 's'
+		case r == '\u212a': // Kelvin sign
+			r = 'k'
+		case r >= utf8.RuneSelf:
+			return 0, false
+		}
+		buf[n] = byte(r)
+		n++
+	}
+	typ, ok := l.keywords[string(buf[:n])]
+	return typ, ok
+}
+
+// isSpace reports whether c is white space as \s means it: [\t\n\f\r ].
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
+}
+
+// spaceLen returns the length of the white space s starts with: \s*.
+func spaceLen(s string) int {
+	i := 0
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	return i
+}
+
+// wordLen returns the length of the word s starts with: \S*. No byte of a
+// multi-byte or invalid UTF-8 sequence is white space.
+func wordLen(s string) int {
+	i := 0
+	for i < len(s) && !isSpace(s[i]) {
+		i++
+	}
+	return i
+}
+
+// withSpace returns n plus one if s[n] is white space: the length of a
+// token of n bytes followed by (?:\s|$), given that s[n] is not a word
+// character.
+func withSpace(s string, n int) int {
+	if n < len(s) && isSpace(s[n]) {
+		return n + 1
+	}
+	return n
+}
+
+// isDate reports whether s starts with \d{4}-\d{2}-\d{2}(?:\s|$).
+func isDate(s string) bool {
+	if len(s) < 10 || (len(s) > 10 && !isSpace(s[10])) {
+		return false
+	}
+	for i := range 10 {
+		if i == 4 || i == 7 {
+			if s[i] != '-' {
+				return false
+			}
+		} else if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// tagLen returns the length of the tag s starts with,
+// #[\pL\pN_./-]+(?:\s|$), or 0. A tag ends only at white space or at the
+// end: backtracking to a shorter tag would leave a tag character next.
+func tagLen(s string) int {
+	i := 1
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '.' || c == '/' || c == '-' {
+				i++
+				continue
+			}
+			break
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !unicode.IsLetter(r) && !unicode.IsNumber(r) {
+			break
+		}
+		i += size
+	}
+	if i == 1 || i < len(s) && !isSpace(s[i]) {
+		return 0
+	}
+	return withSpace(s, i)
+}
+
+// singleQuotedLen returns the length of the string s starts with,
+// '(?:[^']|'\pL)*', or 0. As the regexp prefers to go on, a quote
+// followed by a letter continues the string; when the text ends inside
+// the string, the regexp backtracks to the last such quote, which then
+// ends it.
+func singleQuotedLen(s string) int {
+	last := -1
+	for i := 1; ; {
+		j := strings.IndexByte(s[i:], '\'')
+		if j < 0 {
+			return last + 1
+		}
+		q := i + j
+		r, size := utf8.DecodeRuneInString(s[q+1:])
+		if !unicode.IsLetter(r) {
+			return q + 1
+		}
+		last = q
+		i = q + 1 + size
+	}
+}
