@@ -189,7 +189,11 @@ func (h *Handler) command(w http.ResponseWriter, r *http.Request) (*Reply, error
 }
 
 func (h *Handler) errorReply(ctx context.Context, err error) *Reply {
-	if core.ErrorCode(err) == core.EINTERNAL {
+	switch {
+	case errors.Is(err, context.Canceled):
+		// The client hung up before the command ran: nothing changed.
+		h.log.InfoContext(ctx, "mattermost command not applied: the request was canceled", "err", err)
+	case core.ErrorCode(err) == core.EINTERNAL:
 		h.log.ErrorContext(ctx, "mattermost command failed", "err", err)
 	}
 	text := ":warning: " + core.ErrorMessage(err)

@@ -175,7 +175,11 @@ func ImpliedVerb(command string) string {
 }
 
 func (h *Handler) errorReply(ctx context.Context, err error) *slack.Msg {
-	if core.ErrorCode(err) == core.EINTERNAL {
+	switch {
+	case errors.Is(err, context.Canceled):
+		// The client hung up before the command ran: nothing changed.
+		h.opts.Logger.InfoContext(ctx, "slack command not applied: the request was canceled", "err", err)
+	case core.ErrorCode(err) == core.EINTERNAL:
 		h.opts.Logger.ErrorContext(ctx, "slack command failed", "err", err)
 	}
 	text := ":warning: " + core.ErrorMessage(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -209,4 +210,35 @@ func FuzzDecodeCommand(f *testing.F) {
 			t.Fatalf("accepted a command without a user: %+v", sc)
 		}
 	})
+}
+
+// A request whose client hung up is not applied, and is not logged as an
+// error of the gateway.
+func TestCanceledRequestIsNotAnError(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "slack.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	var logs strings.Builder
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	h, err := slack.NewHandler(core.NewService(st, core.Options{}), slack.Options{SigningSecret: secret, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := form("/track", "log 1h on Specs in Website", "trig-canceled").Encode()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/slack/commands", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	signed(req.Header, []byte(body))
+	h.ServeCommands(httptest.NewRecorder(), req)
+
+	if !strings.Contains(logs.String(), "the request was canceled") || strings.Contains(logs.String(), `"level":"ERROR"`) {
+		t.Fatalf("logs:\n%s", logs.String())
+	}
+	e := &env{t: t, store: st}
+	if n := e.eventCount(); n != 0 {
+		t.Fatalf("%d events stored for a canceled request", n)
+	}
 }
