@@ -30,6 +30,10 @@ type Options struct {
 	// for no cache. Changes to users made through this Service are seen at
 	// once; changes made by another instance, after at most this long.
 	IdentityCacheTTL time.Duration
+	// KeyRetention is how long Prune keeps remembered request keys, so
+	// that a retried request still applies once; default
+	// DefaultKeyRetention.
+	KeyRetention time.Duration
 }
 
 // Actor is who gives a command, and through which way in ("slack",
@@ -87,6 +91,9 @@ func NewService(store Store, opts Options) *Service {
 	}
 	if opts.WorkspaceName == "" {
 		opts.WorkspaceName = "Default"
+	}
+	if opts.KeyRetention <= 0 {
+		opts.KeyRetention = DefaultKeyRetention
 	}
 	if opts.IdentityCacheTTL == 0 {
 		opts.IdentityCacheTTL = DefaultIdentityCacheTTL

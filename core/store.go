@@ -109,4 +109,10 @@ type Tx interface {
 	// Remember records a key (a Slack retry, a GitHub delivery id) and
 	// reports whether it was new: false means it was seen before.
 	Remember(ws ID, key string, at time.Time) (bool, error)
+
+	// Prune deletes what is kept only for a while, oldest first: at most
+	// limit remembered keys seen before keysBefore, and at most limit undo
+	// records created before undoBefore. It returns how many rows it
+	// deleted.
+	Prune(keysBefore, undoBefore time.Time, limit int) (int, error)
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/chatops/gateway/adapters/mattermost"
@@ -99,7 +100,11 @@ func startServer(ctx context.Context, cfg *Config, stdout io.Writer, logger *slo
 	s.stopEngine, s.engineDone = stopEngine, make(chan struct{})
 	go func() {
 		defer close(s.engineDone)
+		var wg sync.WaitGroup
+		// Old request keys and undo records go, at start and hourly.
+		wg.Go(func() { s.svc.RunPruner(engineCtx, time.Hour) })
 		_ = s.hooks.Run(engineCtx)
+		wg.Wait()
 	}()
 	logger.Info("listening", "addr", ln.Addr().String(), "database", redactURL(cfg.DatabaseURL),
 		"slack", cfg.SlackSigningSecret != "", "version", version)

@@ -160,6 +160,64 @@ var outboxTests = []test{
 		wantCode(t, err, core.ENOTFOUND)
 		wantCode(t, writeErr(t, s, func(tx core.Tx) error { return tx.MarkUndone(99999) }), core.ENOTFOUND)
 	}},
+	{"Prune/OldKeysAndUndoRecords", func(t *testing.T, s core.Store) {
+		f := setup(t, s)
+		for i := range 5 {
+			write(t, s, func(tx core.Tx) (bool, error) {
+				return tx.Remember(f.ws, fmt.Sprint("key-", i), at(time.Duration(i)*time.Hour))
+			})
+			write(t, s, func(tx core.Tx) (any, error) {
+				return nil, tx.PushUndo(&core.UndoRecord{WorkspaceID: f.ws, UserID: f.user.ID, Action: "log",
+					CreatedAt: at(time.Duration(i) * time.Hour), Steps: []core.UndoStep{{Op: "delete_entry", ID: core.ID(i + 1)}}})
+			})
+		}
+		prune := func(keysBefore, undoBefore time.Time, limit int) int {
+			t.Helper()
+			return write(t, s, func(tx core.Tx) (int, error) { return tx.Prune(keysBefore, undoBefore, limit) })
+		}
+		// Keys 0-2 and records 0-1 are old; with a limit of 2, one call
+		// deletes the two oldest of each.
+		if n := prune(at(3*time.Hour), at(2*time.Hour), 2); n != 4 {
+			t.Fatalf("first prune deleted %d rows, want 4", n)
+		}
+		if n := prune(at(3*time.Hour), at(2*time.Hour), 2); n != 1 {
+			t.Fatalf("second prune deleted %d rows, want 1 (key-2)", n)
+		}
+		if n := prune(at(3*time.Hour), at(2*time.Hour), 2); n != 0 {
+			t.Fatalf("third prune deleted %d rows, want 0", n)
+		}
+		seen := func(key string) bool {
+			return read(t, s, func(tx core.Tx) (bool, error) { return tx.Remembered(f.ws, key) })
+		}
+		for i, want := range []bool{false, false, false, true, true} {
+			if got := seen(fmt.Sprint("key-", i)); got != want {
+				t.Errorf("key-%d remembered = %v after pruning, want %v", i, got, want)
+			}
+		}
+		// A pruned key is new again.
+		if !write(t, s, func(tx core.Tx) (bool, error) { return tx.Remember(f.ws, "key-0", at(5*time.Hour)) }) {
+			t.Error("a pruned key was still remembered")
+		}
+		// The newest undo records are left, the old ones gone.
+		r := read(t, s, func(tx core.Tx) (core.UndoRecord, error) { return tx.LastUndo(f.ws, f.user.ID, t0) })
+		if !r.CreatedAt.Equal(at(4 * time.Hour)) {
+			t.Errorf("last undo record created %v, want %v", r.CreatedAt, at(4*time.Hour))
+		}
+		write(t, s, func(tx core.Tx) (any, error) { return nil, tx.MarkUndone(r.ID) })
+		r = read(t, s, func(tx core.Tx) (core.UndoRecord, error) { return tx.LastUndo(f.ws, f.user.ID, t0) })
+		write(t, s, func(tx core.Tx) (any, error) { return nil, tx.MarkUndone(r.ID) })
+		r = read(t, s, func(tx core.Tx) (core.UndoRecord, error) { return tx.LastUndo(f.ws, f.user.ID, t0) })
+		if !r.CreatedAt.Equal(at(2 * time.Hour)) {
+			t.Errorf("oldest undo record left was created %v, want %v", r.CreatedAt, at(2*time.Hour))
+		}
+		write(t, s, func(tx core.Tx) (any, error) { return nil, tx.MarkUndone(r.ID) })
+		_, err := func() (core.UndoRecord, error) {
+			var r core.UndoRecord
+			err := s.View(t.Context(), func(tx core.Tx) error { var err error; r, err = tx.LastUndo(f.ws, f.user.ID, t0); return err })
+			return r, err
+		}()
+		wantCode(t, err, core.ENOTFOUND)
+	}},
 	{"Remember/OnceThenSeen", func(t *testing.T, s core.Store) {
 		f := setup(t, s)
 		remember := func(ws core.ID, key string) bool {
