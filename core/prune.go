@@ -15,31 +15,47 @@ const DefaultKeyRetention = 7 * 24 * time.Hour
 // so that pruning never holds the store's writer for long.
 const pruneBatch = 1000
 
+// TransientKeyPrefixes start the remembered request keys that are
+// forgotten after Options.KeyRetention: chat triggers, incoming-hook
+// Idempotency-Keys and GitHub delivery ids. Other keys (a GitHub commit's
+// directives, which the same commit pushed to another branch months later
+// must not apply again) are kept for good.
+var TransientKeyPrefixes = []string{"slack:", "mattermost:", "generic:", "github:delivery:"}
+
 // Prune deletes what the gateway keeps only for a while: remembered request
-// keys older than Options.KeyRetention, and undo records older than the undo
-// window (and an hour more, for clocks of several instances). It works in
-// small transactions until nothing old is left and returns how many rows it
-// deleted.
+// keys with a TransientKeyPrefixes prefix older than Options.KeyRetention,
+// and undo records older than the undo window (and an hour more, for the
+// clocks of several instances). It works in small transactions until
+// nothing old is left and returns how many rows it deleted.
 func (s *Service) Prune(ctx context.Context) (int, error) {
 	now := s.Now()
-	keysBefore := now.Add(-s.opts.KeyRetention)
-	undoBefore := now.Add(-s.opts.UndoWindow - time.Hour)
 	total := 0
-	for {
-		var n int
-		err := s.store.Update(ctx, func(tx Tx) error {
-			var err error
-			n, err = tx.Prune(keysBefore, undoBefore, pruneBatch)
-			return err
-		})
-		if err != nil {
-			return total, err
-		}
-		total += n
-		if n < pruneBatch {
-			return total, nil
+	batches := func(del func(tx Tx) (int, error)) error {
+		for {
+			var n int
+			err := s.store.Update(ctx, func(tx Tx) error {
+				var err error
+				n, err = del(tx)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			total += n
+			if n < pruneBatch {
+				return nil
+			}
 		}
 	}
+	for _, prefix := range TransientKeyPrefixes {
+		before := now.Add(-s.opts.KeyRetention)
+		if err := batches(func(tx Tx) (int, error) { return tx.ForgetKeys(prefix, before, pruneBatch) }); err != nil {
+			return total, err
+		}
+	}
+	undoBefore := now.Add(-s.opts.UndoWindow - time.Hour)
+	err := batches(func(tx Tx) (int, error) { return tx.PruneUndo(undoBefore, pruneBatch) })
+	return total, err
 }
 
 // RunPruner prunes at once and then every interval until ctx ends, logging

@@ -24,11 +24,13 @@ func TestPruneForgetsOldKeysAndUndoRecords(t *testing.T) {
 	}
 	err = f.store.Update(f.ctx, func(tx core.Tx) error {
 		for i := range 2500 {
-			if _, err := tx.Remember(ws.ID, fmt.Sprint("github:delivery-", i), f.clock.Now()); err != nil {
+			if _, err := tx.Remember(ws.ID, fmt.Sprint("github:delivery:", i), f.clock.Now()); err != nil {
 				return err
 			}
 		}
-		return nil
+		// A commit's directive is remembered for good.
+		_, err := tx.Remember(ws.ID, "github:acme/web:0a1b2c3d:0", f.clock.Now())
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -63,6 +65,14 @@ func TestPruneForgetsOldKeysAndUndoRecords(t *testing.T) {
 	// sender would retry it).
 	if _, err := f.svc.Execute(f.ctx, retried, core.AddProject{Project: "Website 2"}); err != nil {
 		t.Fatalf("after the retention: %v", err)
+	}
+	var kept bool
+	err = f.store.View(f.ctx, func(tx core.Tx) error {
+		kept, err = tx.Remembered(ws.ID, "github:acme/web:0a1b2c3d:0")
+		return err
+	})
+	if err != nil || !kept {
+		t.Fatalf("a commit directive's key was pruned (%v)", err)
 	}
 	if n, err := f.svc.Prune(f.ctx); err != nil || n != 0 {
 		t.Fatalf("prune with nothing old: %d, %v", n, err)

@@ -110,9 +110,11 @@ type Tx interface {
 	// reports whether it was new: false means it was seen before.
 	Remember(ws ID, key string, at time.Time) (bool, error)
 
-	// Prune deletes what is kept only for a while, oldest first: at most
-	// limit remembered keys seen before keysBefore, and at most limit undo
-	// records created before undoBefore. It returns how many rows it
-	// deleted.
-	Prune(keysBefore, undoBefore time.Time, limit int) (int, error)
+	// ForgetKeys deletes at most limit remembered keys that start with
+	// prefix and were seen before before, oldest first, and returns how
+	// many it deleted.
+	ForgetKeys(prefix string, before time.Time, limit int) (int, error)
+	// PruneUndo deletes at most limit undo records created before before,
+	// oldest first, and returns how many it deleted.
+	PruneUndo(before time.Time, limit int) (int, error)
 }

@@ -150,7 +150,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (*core.Result, b
 		if len(key) > maxIdempotencyKey {
 			return nil, false, malformed("Idempotency-Key is longer than %d characters", maxIdempotencyKey)
 		}
-		actor.DedupeKey = fmt.Sprintf("generic:%d:%s", hook.ID, key)
+		actor.DedupeKey = fmt.Sprintf("generic:%d:%s", hook.ID, key) // forgotten after a week: core.TransientKeyPrefixes
 	}
 	res, err := h.svc.Execute(ctx, actor, cmd)
 	if errors.Is(err, core.ErrDuplicate) {

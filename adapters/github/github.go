@@ -57,7 +57,8 @@ type httpError struct {
 
 func (e *httpError) Error() string { return e.msg }
 
-// deliveryKey is the dedupe key of a delivery id.
+// deliveryKey is the dedupe key of a delivery id: forgotten after a week (see
+// core.TransientKeyPrefixes), unlike the keys of commit directives.
 func deliveryKey(id string) string { return "github:delivery:" + id }
 
 // ServeHTTP handles one webhook delivery: it checks the signature, skips a

@@ -178,7 +178,7 @@ func (h *Handler) command(w http.ResponseWriter, r *http.Request) (*Reply, error
 	}
 	actor := core.Actor{User: user, Source: "mattermost"}
 	if c.TriggerID != "" {
-		actor.DedupeKey = "mattermost:" + c.TriggerID
+		actor.DedupeKey = "mattermost:" + c.TriggerID // forgotten after a week: core.TransientKeyPrefixes
 	}
 	actor.Channel = commandChannel(c)
 	res, err := h.svc.Execute(ctx, actor, cmd)

@@ -154,7 +154,7 @@ func (h *Handler) command(w http.ResponseWriter, r *http.Request) (*slack.Msg, e
 	actor := core.Actor{Source: "slack", Identity: &core.ChatIdentity{
 		Provider: core.ProviderSlack, Subject: sc.TeamID + ":" + sc.UserID, Name: sc.UserName}}
 	if sc.TriggerID != "" {
-		actor.DedupeKey = "slack:" + sc.TriggerID
+		actor.DedupeKey = "slack:" + sc.TriggerID // forgotten after a week: core.TransientKeyPrefixes
 	}
 	actor.Channel = h.channel(sc)
 	res, err := h.svc.Execute(ctx, actor, cmd)

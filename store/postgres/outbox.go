@@ -228,19 +228,25 @@ func (t *tx) Remember(ws core.ID, key string, at time.Time) (bool, error) {
 	return n == 1, nil
 }
 
-// Prune deletes old remembered keys and undo records, oldest first, at most
-// limit of each; rows another process is pruning (or using) are skipped.
-func (t *tx) Prune(keysBefore, undoBefore time.Time, limit int) (int, error) {
-	keys, err := t.affected(`DELETE FROM dedupe_keys WHERE (workspace_id, key) IN
-		(SELECT workspace_id, key FROM dedupe_keys WHERE seen_at < $1 ORDER BY seen_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
-		keysBefore, limit)
+// ForgetKeys deletes old remembered keys with a prefix, oldest first; rows
+// another process is deleting (or using) are skipped.
+func (t *tx) ForgetKeys(prefix string, before time.Time, limit int) (int, error) {
+	n, err := t.affected(`DELETE FROM dedupe_keys WHERE (workspace_id, key) IN
+		(SELECT workspace_id, key FROM dedupe_keys WHERE seen_at < $1 AND starts_with(key, $2)
+		ORDER BY seen_at LIMIT $3 FOR UPDATE SKIP LOCKED)`, before, prefix, limit)
 	if err != nil {
-		return 0, wrap("prune remembered keys", err)
+		return 0, wrap("forget remembered keys", err)
 	}
-	undo, err := t.affected(`DELETE FROM undo_log WHERE id IN
-		(SELECT id FROM undo_log WHERE created_at < $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)`, undoBefore, limit)
+	return int(n), nil
+}
+
+// PruneUndo deletes old undo records, oldest first; rows another process is
+// deleting (or using) are skipped.
+func (t *tx) PruneUndo(before time.Time, limit int) (int, error) {
+	n, err := t.affected(`DELETE FROM undo_log WHERE id IN
+		(SELECT id FROM undo_log WHERE created_at < $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)`, before, limit)
 	if err != nil {
 		return 0, wrap("prune undo records", err)
 	}
-	return int(keys + undo), nil
+	return int(n), nil
 }

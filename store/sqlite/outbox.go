@@ -140,19 +140,24 @@ func (t *tx) Remember(ws core.ID, key string, at time.Time) (bool, error) {
 	return n == 1, nil
 }
 
-// Prune deletes old remembered keys and undo records, oldest first, at most
-// limit of each. Undo record ids grow with time, so reading them by id finds
-// the old ones first.
-func (t *tx) Prune(keysBefore, undoBefore time.Time, limit int) (int, error) {
-	keys, err := t.affected(`DELETE FROM dedupe_keys WHERE (workspace_id, key) IN
-		(SELECT workspace_id, key FROM dedupe_keys WHERE seen_at < ? ORDER BY seen_at LIMIT ?)`, ts(keysBefore), limit)
+// ForgetKeys deletes old remembered keys with a prefix, oldest first.
+func (t *tx) ForgetKeys(prefix string, before time.Time, limit int) (int, error) {
+	n, err := t.affected(`DELETE FROM dedupe_keys WHERE (workspace_id, key) IN
+		(SELECT workspace_id, key FROM dedupe_keys WHERE seen_at < ? AND substr(key, 1, length(?)) = ?
+		ORDER BY seen_at LIMIT ?)`, ts(before), prefix, prefix, limit)
 	if err != nil {
-		return 0, fmt.Errorf("prune remembered keys: %w", err)
+		return 0, fmt.Errorf("forget remembered keys: %w", err)
 	}
-	undo, err := t.affected(`DELETE FROM undo_log WHERE id IN
-		(SELECT id FROM undo_log WHERE created_at < ? ORDER BY id LIMIT ?)`, ts(undoBefore), limit)
+	return int(n), nil
+}
+
+// PruneUndo deletes old undo records, oldest first. Their ids grow with
+// time, so reading them by id finds the old ones first.
+func (t *tx) PruneUndo(before time.Time, limit int) (int, error) {
+	n, err := t.affected(`DELETE FROM undo_log WHERE id IN
+		(SELECT id FROM undo_log WHERE created_at < ? ORDER BY id LIMIT ?)`, ts(before), limit)
 	if err != nil {
 		return 0, fmt.Errorf("prune undo records: %w", err)
 	}
-	return int(keys + undo), nil
+	return int(n), nil
 }

@@ -160,63 +160,74 @@ var outboxTests = []test{
 		wantCode(t, err, core.ENOTFOUND)
 		wantCode(t, writeErr(t, s, func(tx core.Tx) error { return tx.MarkUndone(99999) }), core.ENOTFOUND)
 	}},
-	{"Prune/OldKeysAndUndoRecords", func(t *testing.T, s core.Store) {
+	{"Prune/OldKeysWithAPrefix", func(t *testing.T, s core.Store) {
+		f := setup(t, s)
+		remember := func(key string, seen time.Time) bool {
+			t.Helper()
+			return write(t, s, func(tx core.Tx) (bool, error) { return tx.Remember(f.ws, key, seen) })
+		}
+		for i := range 5 {
+			remember(fmt.Sprint("slack:trigger-", i), at(time.Duration(i)*time.Hour))
+		}
+		// Another prefix, and keys that only look alike (LIKE patterns).
+		remember("github:o/r:abc:1", at(0))
+		remember("slack_trigger", at(0))
+		remember("slack%x", at(0))
+		forget := func(prefix string, before time.Time, limit int) int {
+			t.Helper()
+			return write(t, s, func(tx core.Tx) (int, error) { return tx.ForgetKeys(prefix, before, limit) })
+		}
+		// slack:trigger-0..2 are old; the limit takes the two oldest first.
+		if n := forget("slack:", at(3*time.Hour), 2); n != 2 {
+			t.Fatalf("first call deleted %d keys, want 2", n)
+		}
+		if n := forget("slack:", at(3*time.Hour), 2); n != 1 {
+			t.Fatalf("second call deleted %d keys, want 1", n)
+		}
+		if n := forget("slack:", at(3*time.Hour), 2); n != 0 {
+			t.Fatalf("third call deleted %d keys, want 0", n)
+		}
+		seen := func(key string) bool {
+			return read(t, s, func(tx core.Tx) (bool, error) { return tx.Remembered(f.ws, key) })
+		}
+		for key, want := range map[string]bool{"slack:trigger-0": false, "slack:trigger-1": false, "slack:trigger-2": false,
+			"slack:trigger-3": true, "slack:trigger-4": true, "github:o/r:abc:1": true, "slack_trigger": true, "slack%x": true} {
+			if got := seen(key); got != want {
+				t.Errorf("%s remembered = %v after forgetting, want %v", key, got, want)
+			}
+		}
+		// A forgotten key is new again.
+		if !remember("slack:trigger-0", at(5*time.Hour)) {
+			t.Error("a forgotten key was still remembered")
+		}
+	}},
+	{"Prune/OldUndoRecords", func(t *testing.T, s core.Store) {
 		f := setup(t, s)
 		for i := range 5 {
-			write(t, s, func(tx core.Tx) (bool, error) {
-				return tx.Remember(f.ws, fmt.Sprint("key-", i), at(time.Duration(i)*time.Hour))
-			})
 			write(t, s, func(tx core.Tx) (any, error) {
 				return nil, tx.PushUndo(&core.UndoRecord{WorkspaceID: f.ws, UserID: f.user.ID, Action: "log",
 					CreatedAt: at(time.Duration(i) * time.Hour), Steps: []core.UndoStep{{Op: "delete_entry", ID: core.ID(i + 1)}}})
 			})
 		}
-		prune := func(keysBefore, undoBefore time.Time, limit int) int {
+		prune := func(limit int) int {
 			t.Helper()
-			return write(t, s, func(tx core.Tx) (int, error) { return tx.Prune(keysBefore, undoBefore, limit) })
+			return write(t, s, func(tx core.Tx) (int, error) { return tx.PruneUndo(at(2*time.Hour), limit) })
 		}
-		// Keys 0-2 and records 0-1 are old; with a limit of 2, one call
-		// deletes the two oldest of each.
-		if n := prune(at(3*time.Hour), at(2*time.Hour), 2); n != 4 {
-			t.Fatalf("first prune deleted %d rows, want 4", n)
+		if n := prune(1); n != 1 {
+			t.Fatalf("first call deleted %d records, want 1", n)
 		}
-		if n := prune(at(3*time.Hour), at(2*time.Hour), 2); n != 1 {
-			t.Fatalf("second prune deleted %d rows, want 1 (key-2)", n)
+		if n := prune(5); n != 1 {
+			t.Fatalf("second call deleted %d records, want 1", n)
 		}
-		if n := prune(at(3*time.Hour), at(2*time.Hour), 2); n != 0 {
-			t.Fatalf("third prune deleted %d rows, want 0", n)
-		}
-		seen := func(key string) bool {
-			return read(t, s, func(tx core.Tx) (bool, error) { return tx.Remembered(f.ws, key) })
-		}
-		for i, want := range []bool{false, false, false, true, true} {
-			if got := seen(fmt.Sprint("key-", i)); got != want {
-				t.Errorf("key-%d remembered = %v after pruning, want %v", i, got, want)
+		// Left: the records of 2h, 3h and 4h, newest first.
+		for _, want := range []time.Duration{4 * time.Hour, 3 * time.Hour, 2 * time.Hour} {
+			r := read(t, s, func(tx core.Tx) (core.UndoRecord, error) { return tx.LastUndo(f.ws, f.user.ID, t0) })
+			if !r.CreatedAt.Equal(at(want)) {
+				t.Fatalf("undo record created %v, want %v", r.CreatedAt, at(want))
 			}
+			write(t, s, func(tx core.Tx) (any, error) { return nil, tx.MarkUndone(r.ID) })
 		}
-		// A pruned key is new again.
-		if !write(t, s, func(tx core.Tx) (bool, error) { return tx.Remember(f.ws, "key-0", at(5*time.Hour)) }) {
-			t.Error("a pruned key was still remembered")
-		}
-		// The newest undo records are left, the old ones gone.
-		r := read(t, s, func(tx core.Tx) (core.UndoRecord, error) { return tx.LastUndo(f.ws, f.user.ID, t0) })
-		if !r.CreatedAt.Equal(at(4 * time.Hour)) {
-			t.Errorf("last undo record created %v, want %v", r.CreatedAt, at(4*time.Hour))
-		}
-		write(t, s, func(tx core.Tx) (any, error) { return nil, tx.MarkUndone(r.ID) })
-		r = read(t, s, func(tx core.Tx) (core.UndoRecord, error) { return tx.LastUndo(f.ws, f.user.ID, t0) })
-		write(t, s, func(tx core.Tx) (any, error) { return nil, tx.MarkUndone(r.ID) })
-		r = read(t, s, func(tx core.Tx) (core.UndoRecord, error) { return tx.LastUndo(f.ws, f.user.ID, t0) })
-		if !r.CreatedAt.Equal(at(2 * time.Hour)) {
-			t.Errorf("oldest undo record left was created %v, want %v", r.CreatedAt, at(2*time.Hour))
-		}
-		write(t, s, func(tx core.Tx) (any, error) { return nil, tx.MarkUndone(r.ID) })
-		_, err := func() (core.UndoRecord, error) {
-			var r core.UndoRecord
-			err := s.View(t.Context(), func(tx core.Tx) error { var err error; r, err = tx.LastUndo(f.ws, f.user.ID, t0); return err })
-			return r, err
-		}()
-		wantCode(t, err, core.ENOTFOUND)
+		wantCode(t, readErr(t, s, func(tx core.Tx) error { _, err := tx.LastUndo(f.ws, f.user.ID, t0); return err }), core.ENOTFOUND)
 	}},
 	{"Remember/OnceThenSeen", func(t *testing.T, s core.Store) {
 		f := setup(t, s)
