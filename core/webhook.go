@@ -94,6 +94,9 @@ type Delivery struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	DeliveredAt *time.Time
+	// Version goes up with every claim and requeue: FinishDelivery saves
+	// an attempt's outcome only over the version the worker claimed.
+	Version int64
 }
 
 // Attempt is one HTTP request of a delivery, as the delivery log shows it.
@@ -148,6 +151,14 @@ type WebhookTx interface {
 	// pending again, due at `at`, creating it when missing (replay).
 	RequeueDelivery(d *Delivery) error
 	UpdateDelivery(d *Delivery) error
+	// FinishDelivery saves the outcome of an attempt at a delivery a worker
+	// claimed (d as claimed, with its new state, attempts, next attempt and
+	// delivery and update times; the lease is cleared) and reports true,
+	// when the stored delivery still has d.Version. When it has moved on (a
+	// replay requeued it, or the lease ran out and another worker claimed
+	// it) FinishDelivery changes nothing but the lease the worker held,
+	// which it drops, and reports false. not_found when it is gone.
+	FinishDelivery(d *Delivery) (bool, error)
 	Delivery(id ID) (Delivery, error)
 	// ClaimDeliveries leases up to limit pending deliveries due at now whose
 	// subscription may receive them: enabled and not disabled; while a

@@ -522,15 +522,16 @@ func (s *Service) record(j *job, o outcome) error {
 		if fast && sub.Status == core.SubActive && sub.Failures == 0 {
 			d := j.d
 			d.Attempts++
-			d.State, d.DeliveredAt, d.LeaseUntil, d.UpdatedAt = core.DeliveryDelivered, &now, nil, now
+			d.State, d.DeliveredAt, d.UpdatedAt = core.DeliveryDelivered, &now, now // FinishDelivery drops the lease
 			if err := tx.AddAttempt(attempt(d, o, now)); err != nil {
 				return err
 			}
-			return tx.UpdateDelivery(&d)
+			_, err := tx.FinishDelivery(&d)
+			return err
 		}
 		d := j.d
 		d.Attempts++
-		d.LeaseUntil, d.UpdatedAt = nil, now
+		d.UpdatedAt = now // FinishDelivery drops the lease
 		if err := tx.AddAttempt(attempt(d, o, now)); err != nil {
 			return err
 		}
@@ -577,7 +578,10 @@ func (s *Service) record(j *job, o outcome) error {
 			}
 		}
 		sub.UpdatedAt = now
-		if err := tx.UpdateDelivery(&d); err != nil {
+		// A replay that came in during the attempt keeps its own schedule:
+		// the attempt is logged and counts for the subscription, but the
+		// delivery is not overwritten.
+		if _, err := tx.FinishDelivery(&d); err != nil {
 			return err
 		}
 		return tx.UpdateSubscription(&sub)

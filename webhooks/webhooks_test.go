@@ -477,6 +477,40 @@ func TestReplayResendsWindowWithSameIDs(t *testing.T) {
 	}
 }
 
+// A replay asked for while the event is on its way is sent again after
+// that attempt, not swallowed by its outcome.
+func TestReplayDuringAnAttemptIsSentAgain(t *testing.T) {
+	e := newEnv(t)
+	rc := newReceiver(t)
+	inFlight, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	rc.setReply(func(w http.ResponseWriter, r received) {
+		once.Do(func() { close(inFlight); <-release })
+		w.WriteHeader(200)
+	})
+	sub := e.create(e.admin, webhooks.Input{URL: rc.srv.URL, Events: events("project.created"), Validated: true})
+	start := e.clock.Now()
+	e.do(e.admin, core.AddProject{Project: "A"})
+	if _, err := e.wh.DispatchOnce(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	sent := make(chan error, 1)
+	go func() { _, err := e.wh.DeliverOnce(e.ctx); sent <- err }()
+	<-inFlight
+	if n, err := e.wh.Replay(e.ctx, e.admin, sub.ID, start, start.Add(time.Minute)); err != nil || n != 1 {
+		t.Fatalf("replay queued %d, %v", n, err)
+	}
+	close(release)
+	if err := <-sent; err != nil {
+		t.Fatal(err)
+	}
+	e.pump()
+	got := rc.take()
+	if len(got) != 2 || got[0].header.Get("webhook-id") != got[1].header.Get("webhook-id") {
+		t.Fatalf("receiver got %d requests (%v), want the attempt and the replay, with one webhook-id", len(got), types(got))
+	}
+}
+
 func TestLimitPerUser(t *testing.T) {
 	e := newEnv(t)
 	rc := newReceiver(t)

@@ -265,11 +265,11 @@ func heldSQL(enabled, status, eventType string) string {
 }
 
 const deliveryCols = `id, workspace_id, subscription_id, event_seq, event_id, event_type, state, attempts,
-	next_attempt_at, lease_until, created_at, updated_at, delivered_at`
+	next_attempt_at, lease_until, created_at, updated_at, delivered_at, version`
 
 func scanDelivery(s pgx.Row, d *core.Delivery) error {
 	return s.Scan(&d.ID, &d.WorkspaceID, &d.SubscriptionID, &d.EventSeq, &d.EventID, &d.EventType, &d.State, &d.Attempts,
-		&d.NextAttemptAt, &d.LeaseUntil, &d.CreatedAt, &d.UpdatedAt, &d.DeliveredAt)
+		&d.NextAttemptAt, &d.LeaseUntil, &d.CreatedAt, &d.UpdatedAt, &d.DeliveredAt, &d.Version)
 }
 
 // CreateDelivery queues an event for a subscription and sets d.ID; when the
@@ -321,7 +321,7 @@ func (t *tx) RequeueDelivery(d *core.Delivery) error {
 		ON CONFLICT (subscription_id, event_seq) DO UPDATE SET
 			state = EXCLUDED.state, attempts = 0, next_attempt_at = EXCLUDED.next_attempt_at, held = EXCLUDED.held,
 			lease_until = CASE WHEN d.lease_until > EXCLUDED.next_attempt_at THEN d.lease_until END,
-			delivered_at = NULL, updated_at = EXCLUDED.updated_at
+			delivered_at = NULL, updated_at = EXCLUDED.updated_at, version = d.version + 1
 		RETURNING `+deliveryCols,
 		int64(d.WorkspaceID), int64(d.SubscriptionID), d.EventSeq, d.EventID, d.EventType, core.DeliveryPending,
 		d.NextAttemptAt, d.CreatedAt, d.UpdatedAt), d)
@@ -349,6 +349,32 @@ func (t *tx) UpdateDelivery(d *core.Delivery) error {
 	return nil
 }
 
+// FinishDelivery saves an attempt's outcome over the version it claimed; see
+// core.WebhookTx. Under READ COMMITTED the UPDATE rechecks the version on
+// the newest row, so a replay committed meanwhile is never overwritten.
+func (t *tx) FinishDelivery(d *core.Delivery) (bool, error) {
+	n, err := t.affected(`UPDATE deliveries SET state = $1, attempts = $2, next_attempt_at = $3, lease_until = NULL,
+		delivered_at = $4, updated_at = $5 WHERE id = $6 AND version = $7`,
+		d.State, d.Attempts, d.NextAttemptAt, d.DeliveredAt, d.UpdatedAt, int64(d.ID), d.Version)
+	switch {
+	case err != nil:
+		return false, wrap("finish delivery", err)
+	case n == 1:
+		return true, nil
+	}
+	// Moved on: drop the lease if a requeue kept it for this worker.
+	if d.LeaseUntil != nil {
+		if _, err := t.exec("UPDATE deliveries SET lease_until = NULL WHERE id = $1 AND lease_until = $2",
+			int64(d.ID), *d.LeaseUntil); err != nil {
+			return false, wrap("finish delivery", err)
+		}
+	}
+	if err := t.exists("delivery", "SELECT 1 FROM deliveries WHERE id = $1", d.ID); err != nil {
+		return false, err
+	}
+	return false, nil
+}
+
 // Delivery returns a delivery by id.
 func (t *tx) Delivery(id core.ID) (core.Delivery, error) {
 	var d core.Delivery
@@ -373,7 +399,7 @@ var claimQuery = `WITH due AS (
 		ORDER BY d.next_attempt_at, d.id
 		LIMIT $3
 		FOR UPDATE OF d SKIP LOCKED)
-	UPDATE deliveries SET lease_until = $1 FROM due WHERE deliveries.id = due.id
+	UPDATE deliveries SET lease_until = $1, version = deliveries.version + 1 FROM due WHERE deliveries.id = due.id
 	RETURNING ` + qualify("deliveries", deliveryCols)
 
 // qualify prefixes each of a list of columns with a table name.

@@ -252,13 +252,13 @@ func heldSQL(enabled, status, eventType string) string {
 var heldOfNew = "coalesce((SELECT " + heldSQL("s.enabled", "s.status", "?5") + " FROM subscriptions s WHERE s.id = ?2), 0)"
 
 const deliveryCols = `id, workspace_id, subscription_id, event_seq, event_id, event_type, state, attempts,
-	next_attempt_at, lease_until, created_at, updated_at, delivered_at`
+	next_attempt_at, lease_until, created_at, updated_at, delivered_at, version`
 
 func scanDelivery(s scanner, d *core.Delivery) error {
 	return s.Scan((*idCol)(&d.ID), (*idCol)(&d.WorkspaceID), (*idCol)(&d.SubscriptionID), &d.EventSeq,
 		(*textCol)(&d.EventID), (*textCol)(&d.EventType), (*textCol)(&d.State), (*intCol)(&d.Attempts),
 		(*timeCol)(&d.NextAttemptAt), nullTimeCol{&d.LeaseUntil}, (*timeCol)(&d.CreatedAt), (*timeCol)(&d.UpdatedAt),
-		nullTimeCol{&d.DeliveredAt})
+		nullTimeCol{&d.DeliveredAt}, &d.Version)
 }
 
 // CreateDelivery queues an event for a subscription and sets d.ID; when the
@@ -307,7 +307,7 @@ func (t *tx) RequeueDelivery(d *core.Delivery) error {
 		ON CONFLICT (subscription_id, event_seq) DO UPDATE SET
 			state = excluded.state, attempts = 0, next_attempt_at = excluded.next_attempt_at, held = excluded.held,
 			lease_until = CASE WHEN lease_until > excluded.next_attempt_at THEN lease_until END,
-			delivered_at = NULL, updated_at = excluded.updated_at
+			delivered_at = NULL, updated_at = excluded.updated_at, version = version + 1
 		RETURNING `+deliveryCols,
 		int64(d.WorkspaceID), int64(d.SubscriptionID), d.EventSeq, d.EventID, d.EventType, core.DeliveryPending,
 		ts(d.NextAttemptAt), ts(d.CreatedAt), ts(d.UpdatedAt)), d)
@@ -335,6 +335,31 @@ func (t *tx) UpdateDelivery(d *core.Delivery) error {
 	return nil
 }
 
+// FinishDelivery saves an attempt's outcome over the version it claimed; see
+// core.WebhookTx.
+func (t *tx) FinishDelivery(d *core.Delivery) (bool, error) {
+	n, err := t.affected(`UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?, lease_until = NULL,
+		delivered_at = ?, updated_at = ? WHERE id = ? AND version = ?`,
+		d.State, d.Attempts, ts(d.NextAttemptAt), tsOrNil(d.DeliveredAt), ts(d.UpdatedAt), int64(d.ID), d.Version)
+	switch {
+	case err != nil:
+		return false, fmt.Errorf("finish delivery: %w", err)
+	case n == 1:
+		return true, nil
+	}
+	// Moved on: drop the lease if a requeue kept it for this worker.
+	if d.LeaseUntil != nil {
+		if _, err := t.exec("UPDATE deliveries SET lease_until = NULL WHERE id = ? AND lease_until = ?",
+			int64(d.ID), ts(*d.LeaseUntil)); err != nil {
+			return false, fmt.Errorf("finish delivery: %w", err)
+		}
+	}
+	if err := t.exists("delivery", "SELECT 1 FROM deliveries WHERE id = ?", d.ID); err != nil {
+		return false, err
+	}
+	return false, nil
+}
+
 // Delivery returns a delivery by id.
 func (t *tx) Delivery(id core.ID) (core.Delivery, error) {
 	var d core.Delivery
@@ -349,7 +374,7 @@ func (t *tx) Delivery(id core.ID) (core.Delivery, error) {
 // deliveries_due in order past the held rows, skipping leased ones (and,
 // though held says so already, any whose subscription may not receive them),
 // and the UPDATE leases what it found.
-var claimQuery = `UPDATE deliveries SET lease_until = ?1
+var claimQuery = `UPDATE deliveries SET lease_until = ?1, version = version + 1
 	WHERE id IN (
 		SELECT d.id FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
 		WHERE d.state = 'pending' AND d.held = 0 AND d.next_attempt_at <= ?2

@@ -518,6 +518,82 @@ var webhookTests = []test{
 			t.Errorf("RescheduleDeliveries in another workspace = %d", n)
 		}
 	}},
+	{"Deliveries/FinishOverTheClaim", func(t *testing.T, s core.Store) {
+		f := setup(t, s)
+		sub := addSub(t, s, f.ws, f.user.ID, "Billing", nil)
+		finish := func(d core.Delivery) bool {
+			t.Helper()
+			d.State, d.Attempts, d.DeliveredAt, d.UpdatedAt = core.DeliveryDelivered, d.Attempts+1, ptr(at(30*time.Second)), at(30*time.Second)
+			return write(t, s, func(tx core.Tx) (bool, error) { return tx.FinishDelivery(&d) })
+		}
+
+		// The common case: finished over the claim it made.
+		a := addDelivery(t, s, sub, 1, core.EventTrackerStarted, t0)
+		claimed := claim(t, s, t0, at(time.Minute), 10)
+		if len(claimed) != 1 || claimed[0].ID != a.ID || claimed[0].Version == a.Version {
+			t.Fatalf("claimed %+v (created with version %d)", claimed, a.Version)
+		}
+		if !finish(claimed[0]) {
+			t.Fatal("FinishDelivery over its own claim reported false")
+		}
+		got := getDelivery(t, s, a.ID)
+		if got.State != core.DeliveryDelivered || got.Attempts != 1 || got.LeaseUntil != nil || got.DeliveredAt == nil {
+			t.Errorf("finished delivery %+v", got)
+		}
+
+		// A replay during the attempt wins: the delivery stays pending from
+		// scratch, and the worker's lease is dropped so it goes out at once.
+		b := addDelivery(t, s, sub, 2, core.EventTrackerStarted, t0)
+		claimed = claim(t, s, t0, at(time.Minute), 10)
+		if len(claimed) != 1 || claimed[0].ID != b.ID {
+			t.Fatalf("claimed %v, want %d", ids(claimed, deliveryID), b.ID)
+		}
+		re := newDelivery(sub, 2, core.EventTrackerStarted, at(10*time.Second))
+		re.UpdatedAt = at(10 * time.Second)
+		write(t, s, func(tx core.Tx) (any, error) { return nil, tx.RequeueDelivery(&re) })
+		if got := getDelivery(t, s, b.ID); got.LeaseUntil == nil {
+			t.Fatal("the requeue dropped the lease of the worker sending the delivery")
+		}
+		if finish(claimed[0]) {
+			t.Fatal("FinishDelivery overwrote a replay that came in during the attempt")
+		}
+		got = getDelivery(t, s, b.ID)
+		if got.State != core.DeliveryPending || got.Attempts != 0 || got.LeaseUntil != nil || got.DeliveredAt != nil {
+			t.Errorf("replayed delivery after the attempt %+v, want pending from scratch, no lease", got)
+		}
+		wantIDs(t, "claimed after the replay", ids(claim(t, s, at(40*time.Second), at(2*time.Minute), 10), deliveryID), []core.ID{b.ID})
+
+		// A worker whose lease ran out, and another claimed the delivery,
+		// leaves the new claim alone.
+		c := addDelivery(t, s, sub, 3, core.EventTrackerStarted, t0)
+		first := claim(t, s, t0, at(time.Minute), 10)
+		if len(first) != 1 || first[0].ID != c.ID {
+			t.Fatalf("claimed %v, want %d", ids(first, deliveryID), c.ID)
+		}
+		second := claim(t, s, at(2*time.Minute), at(3*time.Minute), 10)
+		var again core.Delivery
+		for _, d := range second {
+			if d.ID == c.ID {
+				again = d
+			}
+		}
+		if again.ID == 0 {
+			t.Fatalf("the expired lease was not claimed again: %v", ids(second, deliveryID))
+		}
+		if finish(first[0]) {
+			t.Fatal("FinishDelivery of an expired claim overwrote the new one")
+		}
+		if got := getDelivery(t, s, c.ID); got.State != core.DeliveryPending || got.LeaseUntil == nil || !got.LeaseUntil.Equal(at(3*time.Minute)) {
+			t.Errorf("delivery after the stale finish %+v, want the second claim's lease", got)
+		}
+		if !finish(again) {
+			t.Error("FinishDelivery of the current claim reported false")
+		}
+
+		ghost := first[0]
+		ghost.ID = 99999
+		wantCode(t, writeErr(t, s, func(tx core.Tx) error { _, err := tx.FinishDelivery(&ghost); return err }), core.ENOTFOUND)
+	}},
 	{"Deliveries/RequeueDelivered", func(t *testing.T, s core.Store) {
 		f := setup(t, s)
 		sub := addSub(t, s, f.ws, f.user.ID, "Billing", nil)
