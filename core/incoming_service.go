@@ -54,7 +54,7 @@ func (s *Service) ListIncomingHooks(ctx context.Context, actor Actor, p Page) ([
 		if actor.User.Role == RoleAdmin {
 			owner = 0
 		}
-		out, next, err = paged(p, func(h IncomingHook) ID { return h.ID }, func(p Page) ([]IncomingHook, error) {
+		out, next, err = Paged(p, func(h IncomingHook) ID { return h.ID }, func(p Page) ([]IncomingHook, error) {
 			return tx.ListIncomingHooks(ws, owner, p)
 		})
 		return err

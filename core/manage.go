@@ -161,9 +161,9 @@ func missingRef(err error, kind string, id ID) error {
 	return err
 }
 
-// paged reads one page with a look-ahead of one item and returns the page and
+// Paged reads one page with a look-ahead of one item and returns the page and
 // the cursor of the next one (zero on the last page).
-func paged[T any](p Page, id func(T) ID, list func(Page) ([]T, error)) ([]T, ID, error) {
+func Paged[T any](p Page, id func(T) ID, list func(Page) ([]T, error)) ([]T, ID, error) {
 	p = p.Normalize()
 	items, err := list(Page{After: p.After, Limit: p.Limit + 1})
 	if err != nil {
@@ -196,7 +196,7 @@ func (s *Service) ListClients(ctx context.Context, actor Actor, p Page) ([]Clien
 	var out []Client
 	var next ID
 	err := s.read(ctx, actor, func(tx Tx, ws ID) (err error) {
-		out, next, err = paged(p, func(c Client) ID { return c.ID }, func(p Page) ([]Client, error) { return tx.ListClients(ws, p) })
+		out, next, err = Paged(p, func(c Client) ID { return c.ID }, func(p Page) ([]Client, error) { return tx.ListClients(ws, p) })
 		return err
 	})
 	return out, next, err
@@ -300,7 +300,7 @@ func (s *Service) ListProjects(ctx context.Context, actor Actor, p Page) ([]Proj
 	var out []Project
 	var next ID
 	err := s.read(ctx, actor, func(tx Tx, ws ID) (err error) {
-		out, next, err = paged(p, func(p Project) ID { return p.ID }, func(p Page) ([]Project, error) { return tx.ListProjects(ws, p) })
+		out, next, err = Paged(p, func(p Project) ID { return p.ID }, func(p Page) ([]Project, error) { return tx.ListProjects(ws, p) })
 		return err
 	})
 	return out, next, err
@@ -443,7 +443,7 @@ func (s *Service) ListTasks(ctx context.Context, actor Actor, f TaskFilter, p Pa
 	var out []Task
 	var next ID
 	err := s.read(ctx, actor, func(tx Tx, ws ID) (err error) {
-		out, next, err = paged(p, func(t Task) ID { return t.ID }, func(p Page) ([]Task, error) { return tx.ListTasks(ws, f, p) })
+		out, next, err = Paged(p, func(t Task) ID { return t.ID }, func(p Page) ([]Task, error) { return tx.ListTasks(ws, f, p) })
 		return err
 	})
 	return out, next, err
@@ -584,7 +584,7 @@ func (s *Service) ListTags(ctx context.Context, actor Actor, p Page) ([]Tag, ID,
 	var out []Tag
 	var next ID
 	err := s.read(ctx, actor, func(tx Tx, ws ID) (err error) {
-		out, next, err = paged(p, func(t Tag) ID { return t.ID }, func(p Page) ([]Tag, error) { return tx.ListTags(ws, p) })
+		out, next, err = Paged(p, func(t Tag) ID { return t.ID }, func(p Page) ([]Tag, error) { return tx.ListTags(ws, p) })
 		return err
 	})
 	return out, next, err
@@ -682,7 +682,7 @@ func (s *Service) ListUsers(ctx context.Context, actor Actor, p Page) ([]User, I
 	var out []User
 	var next ID
 	err := s.read(ctx, actor, func(tx Tx, ws ID) (err error) {
-		out, next, err = paged(p, func(u User) ID { return u.ID }, func(p Page) ([]User, error) { return tx.ListUsers(ws, p) })
+		out, next, err = Paged(p, func(u User) ID { return u.ID }, func(p Page) ([]User, error) { return tx.ListUsers(ws, p) })
 		return err
 	})
 	for i := range out {
@@ -909,7 +909,7 @@ func (s *Service) ListEntries(ctx context.Context, actor Actor, f EntryFilter, p
 			}
 			f.UserID = actor.User.ID
 		}
-		out, next, err = paged(p, func(e TimeEntry) ID { return e.ID }, func(p Page) ([]TimeEntry, error) { return tx.ListEntries(ws, f, p) })
+		out, next, err = Paged(p, func(e TimeEntry) ID { return e.ID }, func(p Page) ([]TimeEntry, error) { return tx.ListEntries(ws, f, p) })
 		return err
 	})
 	for i := range out {

@@ -207,7 +207,8 @@ func eventSubscription(ev core.Event) core.ID {
 }
 
 // receives reports whether sub gets ev: a ping only its own; webhook.*
-// alerts only other subscriptions of the same owner that name them; domain
+// alerts, to subscriptions that name them, about the owner's other
+// subscriptions, and for an admin's workspace-scoped ones about everyone's; domain
 // events when the filters match and the owner may see the event (admins see
 // all; members their own entries and timers, and the projects they belong
 // to; a user-scoped subscription only its owner's own activity).
@@ -219,8 +220,9 @@ func (r *router) receives(sub core.Subscription, f Filters, ev core.Event) (bool
 	if !f.Match(ev.Type) {
 		return false, nil
 	}
-	if entity == "webhook" {
-		return eventSubscription(ev) != sub.ID && ev.UserID == sub.OwnerID, nil
+	if entity == "webhook" && (eventSubscription(ev) == sub.ID || ev.UserID == sub.OwnerID) {
+		// A subscription's own alerts go to its owner's other subscriptions.
+		return eventSubscription(ev) != sub.ID, nil
 	}
 	if sub.Scope == core.ScopeUser && ev.UserID != sub.OwnerID && ev.Actor.ID != sub.OwnerID {
 		return false, nil
@@ -236,6 +238,10 @@ func (r *router) receives(sub core.Subscription, f Filters, ev core.Event) (bool
 		}
 		owner = u
 		r.users[sub.OwnerID] = u
+	}
+	if entity == "webhook" {
+		// Another user's subscription: admins receive every event.
+		return owner.Role == core.RoleAdmin, nil
 	}
 	switch {
 	case owner.Role == core.RoleAdmin:
@@ -575,6 +581,11 @@ func (s *Service) record(j *job, o outcome) error {
 					return err
 				}
 				alerted = sub.Status != core.SubActive
+			}
+			if sub.Status == core.SubDisabled && d.State == core.DeliveryFailed && !ping {
+				// Disabling never loses events: the delivery waits, held,
+				// and goes out when the subscription is enabled again.
+				d.State, d.NextAttemptAt, final = core.DeliveryPending, now, false
 			}
 		}
 		sub.UpdatedAt = now

@@ -411,8 +411,11 @@ func (s *Service) List(ctx context.Context, actor core.Actor, p core.Page) ([]co
 		owner = actor.User.ID
 	}
 	var subs []core.Subscription
+	var next core.ID
 	err = s.store.View(ctx, func(tx core.Tx) error {
-		if subs, err = tx.ListSubscriptions(ws.ID, owner, core.Page{After: p.After, Limit: p.Limit}); err != nil {
+		subs, next, err = core.Paged(p, func(s core.Subscription) core.ID { return s.ID },
+			func(p core.Page) ([]core.Subscription, error) { return tx.ListSubscriptions(ws.ID, owner, p) })
+		if err != nil {
 			return err
 		}
 		for i := range subs {
@@ -422,10 +425,6 @@ func (s *Service) List(ctx context.Context, actor core.Actor, p core.Page) ([]co
 		}
 		return nil
 	})
-	var next core.ID
-	if len(subs) == p.Limit {
-		next = subs[len(subs)-1].ID
-	}
 	return subs, next, err
 }
 
@@ -655,19 +654,16 @@ func (s *Service) Deliveries(ctx context.Context, actor core.Actor, id core.ID, 
 	if err != nil {
 		return nil, 0, err
 	}
-	p = p.Normalize()
 	var out []core.Attempt
+	var next core.ID
 	err = s.store.View(ctx, func(tx core.Tx) error {
 		if _, err := visibleSub(tx, ws.ID, actor, id); err != nil {
 			return err
 		}
-		out, err = tx.ListAttempts(ws.ID, id, p)
+		out, next, err = core.Paged(p, func(a core.Attempt) core.ID { return a.ID },
+			func(p core.Page) ([]core.Attempt, error) { return tx.ListAttempts(ws.ID, id, p) })
 		return err
 	})
-	var next core.ID
-	if len(out) == p.Limit {
-		next = out[len(out)-1].ID
-	}
 	return out, next, err
 }
 

@@ -3,6 +3,7 @@ package webhooks_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -622,5 +623,95 @@ func TestCreateRefusesBadInput(t *testing.T) {
 	e.create(e.admin, webhooks.Input{Name: "Same", URL: rc.srv.URL, Events: events("*")})
 	if _, err := e.wh.Create(e.ctx, e.admin, webhooks.Input{Name: "same", URL: rc.srv.URL, Events: events("*")}); core.ErrorCode(err) != core.ECONFLICT {
 		t.Errorf("duplicate name: %v", err)
+	}
+}
+
+// Disabling never loses events: not with a schedule that runs out on the
+// attempt that disables, and not on a 410.
+func TestDisablingKeepsTheEventThatDisabled(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		reply int
+	}{{"schedule runs out", 500}, {"410 Gone", http.StatusGone}} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, func(o *webhooks.Options) {
+				o.RetrySchedule, o.DisableAfter = []time.Duration{0, time.Minute, time.Minute}, 3
+			})
+			rc := newReceiver(t)
+			rc.setReply(func(w http.ResponseWriter, r received) { w.WriteHeader(tc.reply) })
+			sub := e.create(e.admin, webhooks.Input{URL: rc.srv.URL, Events: events("project.*"), Validated: true})
+			e.do(e.admin, core.AddProject{Project: "Kept"})
+			for range 3 {
+				e.pump()
+				e.clock.Add(time.Minute + 10*time.Second)
+			}
+			if s := e.get(sub.ID); s.Status != core.SubDisabled {
+				t.Fatalf("subscription %+v, want disabled", s)
+			}
+			rc.take()
+			rc.setReply(func(w http.ResponseWriter, r received) { w.WriteHeader(200) })
+			if _, err := e.wh.Enable(e.ctx, e.admin, sub.ID); err != nil {
+				t.Fatal(err)
+			}
+			e.pump()
+			got := rc.take()
+			if len(got) != 1 || got[0].msg["data"].(map[string]any)["project"].(map[string]any)["name"] != "Kept" {
+				t.Fatalf("after enable the receiver got %v, want the event that disabled it", types(got))
+			}
+		})
+	}
+}
+
+// An admin's workspace subscription to webhook.* hears about every
+// subscription's trouble; a member's only about their own.
+func TestAdminReceivesEveryonesWebhookAlerts(t *testing.T) {
+	e := newEnv(t)
+	bob := e.user("bob", core.RoleMember)
+	ann := e.user("ann", core.RoleMember)
+	failing := newReceiver(t)
+	failing.setReply(func(w http.ResponseWriter, r received) { w.WriteHeader(500) })
+	adminAlerts, annAlerts := newReceiver(t), newReceiver(t)
+	e.create(e.admin, webhooks.Input{URL: adminAlerts.srv.URL, Events: events("webhook.*"), Validated: true})
+	e.create(ann, webhooks.Input{URL: annAlerts.srv.URL, Events: events("webhook.*"), Validated: true})
+	e.create(bob, webhooks.Input{URL: failing.srv.URL, Events: events("project.*"), Validated: true})
+	e.do(bob, core.AddProject{Project: "Bob's"})
+	e.pump()
+	if got := types(adminAlerts.take()); !slices.Equal(got, []string{"webhook.failing"}) {
+		t.Fatalf("admin got %v, want bob's webhook.failing", got)
+	}
+	if got := annAlerts.take(); len(got) != 0 {
+		t.Fatalf("another member got %v", types(got))
+	}
+}
+
+// next_cursor is null (0) on the last page, also when it is exactly full.
+func TestListsEndWithoutACursor(t *testing.T) {
+	e := newEnv(t)
+	rc := newReceiver(t)
+	rc.setReply(func(w http.ResponseWriter, r received) { w.WriteHeader(500) })
+	var subs []core.Subscription
+	for i := range 3 {
+		subs = append(subs, e.create(e.admin, webhooks.Input{Name: fmt.Sprint("hook ", i), URL: rc.srv.URL + fmt.Sprint("/", i),
+			Events: events("project.*"), Validated: true}))
+	}
+	page, next, err := e.wh.List(e.ctx, e.admin, core.Page{Limit: 2})
+	if err != nil || len(page) != 2 || next != page[1].ID {
+		t.Fatalf("first page %d items, next %d, %v", len(page), next, err)
+	}
+	page, next, err = e.wh.List(e.ctx, e.admin, core.Page{Limit: 1, After: next})
+	if err != nil || len(page) != 1 || next != 0 {
+		t.Fatalf("last, full page: %d items, next %d, %v; want 1 item and no cursor", len(page), next, err)
+	}
+	e.do(e.admin, core.AddProject{Project: "P"})
+	e.pump()
+	e.clock.Add(time.Minute + 10*time.Second)
+	e.pump()
+	log, next, err := e.wh.Deliveries(e.ctx, e.admin, subs[0].ID, core.Page{Limit: 2})
+	if err != nil || len(log) != 2 || next != 0 {
+		t.Fatalf("delivery log of exactly one page: %d attempts, next %d, %v", len(log), next, err)
+	}
+	log, next, err = e.wh.Deliveries(e.ctx, e.admin, subs[0].ID, core.Page{Limit: 1})
+	if err != nil || len(log) != 1 || next != log[0].ID {
+		t.Fatalf("delivery log page of 1: %d attempts, next %d, %v", len(log), next, err)
 	}
 }
