@@ -492,8 +492,17 @@ func TestWebhooksAPILifecycle(t *testing.T) {
 		t.Fatalf("delivery log has %d attempts: %v", len(log), log)
 	}
 	newest, fail := log[0], log[1]
-	if newest["status_code"] != 200.0 || newest["event_type"] != "project.created" || newest["attempt"] != 2.0 || newest["error"] != nil {
+	if newest["status_code"] != 200.0 || newest["event_type"] != "project.created" || newest["attempt"] != 2.0 || newest["error"] != "" {
 		t.Fatalf("newest attempt %v", newest)
+	}
+	// Every attempt lists every field, a successful one with empty strings.
+	for _, key := range []string{"at", "event_type", "status_code", "latency_ms", "error_class", "error", "response"} {
+		if _, ok := newest[key]; !ok {
+			t.Errorf("successful attempt has no %q: %v", key, newest)
+		}
+	}
+	if newest["error_class"] != "" {
+		t.Errorf("successful attempt's error_class %v", newest["error_class"])
 	}
 	if fail["status_code"] != 500.0 || fail["error"] != "answered 500" || fail["error_class"] != "http_status" ||
 		fail["response"] != "boom\n" || fail["event_id"] != failed[0].header.Get("webhook-id") || fail["attempt"] != 1.0 {

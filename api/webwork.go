@@ -152,7 +152,7 @@ func (s *Server) webworkCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"success": true, "webhook": webworkOf(sub)})
+	return writeJSON(w, http.StatusCreated, map[string]any{"success": true, "webhook": webworkOf(sub)})
 }
 
 func (s *Server) webworkUpdate(w http.ResponseWriter, r *http.Request) error {

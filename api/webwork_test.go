@@ -98,13 +98,13 @@ func TestWebworkCreateFormAndJSONDeliverAtOnce(t *testing.T) {
 
 	// The exact body a WebWork client sends.
 	body := "url=" + url.QueryEscape(formRC.URL()) + "&events[]=tracker.started&events[]=tracker.stopped"
-	m := e.webwork("POST", "", e.member, formType, body, 200)
+	m := e.webwork("POST", "", e.member, formType, body, 201)
 	if len(m) != 2 || m["success"] != true {
 		t.Fatalf("form create answered %v", m)
 	}
 	viaForm := webworkItem(t, m["webhook"], formRC.URL(), "tracker.started", "tracker.stopped")
 
-	m = e.webwork("POST", "", e.admin, jsonType, `{"url":"`+jsonRC.URL()+`","events":["tracker.started","tracker.stopped"]}`, 200)
+	m = e.webwork("POST", "", e.admin, jsonType, `{"url":"`+jsonRC.URL()+`","events":["tracker.started","tracker.stopped"]}`, 201)
 	if len(m) != 2 || m["success"] != true {
 		t.Fatalf("JSON create answered %v", m)
 	}
@@ -155,7 +155,7 @@ func TestWebworkCreateFormAndJSONDeliverAtOnce(t *testing.T) {
 func TestWebworkUpdateListGetDelete(t *testing.T) {
 	e := newHookEnv(t)
 	one, two, three := newHookReceiver(t), newHookReceiver(t), newHookReceiver(t)
-	item := webworkItem(t, e.webwork("POST", "", e.member, formType, form(one.URL(), "tracker.started"), 200)["webhook"], one.URL(), "tracker.started")
+	item := webworkItem(t, e.webwork("POST", "", e.member, formType, form(one.URL(), "tracker.started"), 201)["webhook"], one.URL(), "tracker.started")
 	hid := hookStr(item, "id")
 	token := hookStr(item, "token")
 
@@ -215,7 +215,7 @@ func TestWebworkUpdateListGetDelete(t *testing.T) {
 func TestWebworkUpdatedURLKeepsDelivering(t *testing.T) {
 	e := newHookEnv(t)
 	one, two := newHookReceiver(t), newHookReceiver(t) // plain 200s
-	hid := hookStr(webworkItem(t, e.webwork("POST", "", e.member, formType, form(one.URL(), "tracker.started", "tracker.stopped"), 200)["webhook"],
+	hid := hookStr(webworkItem(t, e.webwork("POST", "", e.member, formType, form(one.URL(), "tracker.started", "tracker.stopped"), 201)["webhook"],
 		one.URL(), "tracker.started", "tracker.stopped"), "id")
 	webworkItem(t, e.webwork("PUT", "/"+hid, e.member, jsonType, jsonBody(two.URL()), 200)["webhook"], two.URL(), "tracker.started", "tracker.stopped")
 
@@ -282,7 +282,7 @@ func TestWebworkListPages(t *testing.T) {
 func TestWebworkErrors(t *testing.T) {
 	e := newHookEnv(t)
 	rc := newHookReceiver(t)
-	hid := hookStr(e.webwork("POST", "", e.admin, jsonType, jsonBody(rc.URL(), "tracker.started"), 200)["webhook"].(map[string]any), "id")
+	hid := hookStr(e.webwork("POST", "", e.admin, jsonType, jsonBody(rc.URL(), "tracker.started"), 201)["webhook"].(map[string]any), "id")
 
 	// 401: no token, a wrong one, another scheme.
 	for _, token := range []string{"", "gw_wrong"} {
@@ -347,7 +347,7 @@ func TestWebworkErrors(t *testing.T) {
 
 	// The per-user limit holds here too.
 	for i := range 5 {
-		e.webwork("POST", "", e.member, formType, form(rc.URL()+"/"+strconv.Itoa(i), "tracker.started"), 200)
+		e.webwork("POST", "", e.member, formType, form(rc.URL()+"/"+strconv.Itoa(i), "tracker.started"), 201)
 	}
 	if msg := e.webworkFail("POST", "", e.member, formType, form(rc.URL(), "tracker.started"), 422); !strings.Contains(msg, "5 webhooks") {
 		t.Errorf("limit message %q", msg)
@@ -399,8 +399,8 @@ func FuzzWebworkBody(f *testing.F) {
 			if m["success"] != false || hookStr(m, "error") == "" {
 				t.Fatalf("%s %q %q: error answer %s", req.Method, contentType, body, w.Body)
 			}
-		} else if w.Code != 200 || m["success"] != true || m["webhook"] == nil {
-			t.Fatalf("%s %q %q: answer %d %s", req.Method, contentType, body, w.Code, w.Body)
+		} else if want := map[string]int{http.MethodPost: 201, http.MethodPut: 200}[req.Method]; w.Code != want || m["success"] != true || m["webhook"] == nil {
+			t.Fatalf("%s %q %q: answer %d (want %d) %s", req.Method, contentType, body, w.Code, want, w.Body)
 		}
 	})
 }
@@ -432,7 +432,7 @@ func TestWebworkLongHostGetsAName(t *testing.T) {
 			"so a URL whose host has more than 193 characters is refused with 422 \"name is longer than 200 characters\" " +
 			"although the client gave no name: " + string(b))
 	}
-	if status != 200 {
+	if status != 201 {
 		t.Fatalf("long host: %d %s", status, b)
 	}
 	webworkItem(t, hookJSON(t, b)["webhook"], "https://"+host+"/hook", "tracker.started")

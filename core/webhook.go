@@ -113,10 +113,10 @@ type Attempt struct {
 	LatencyMillis  int64     `json:"latency_ms"`
 	// ErrorClass is "" on success, else one of "timeout", "connection",
 	// "refused_target", "http_status", "redirect", "validation".
-	ErrorClass string `json:"error_class,omitempty"`
-	Error      string `json:"error,omitempty"`
+	ErrorClass string `json:"error_class"`
+	Error      string `json:"error"`
 	// Response is the first 4 KiB of the response body.
-	Response string `json:"response,omitempty"`
+	Response string `json:"response"`
 }
 
 // WebhookTx is the part of Tx that keeps subscriptions and their delivery

@@ -64,7 +64,9 @@ const maxTextLen = 4000
 // Decode reads a hook call's body: JSON (an object) for
 // application/json, a form for application/x-www-form-urlencoded and
 // multipart/form-data; without a content type, a body that starts with "{"
-// is JSON and any other a form. It returns an *Error.
+// is JSON and any other a form. A body declared as a form that starts with
+// "{" (after white space) is JSON too: curl -d '{"text": "status"}' URL sends
+// one. It returns an *Error.
 func Decode(contentType string, body []byte) (Request, error) {
 	mt, params, err := mime.ParseMediaType(contentType)
 	if err != nil {
@@ -74,6 +76,9 @@ func Decode(contentType string, body []byte) (Request, error) {
 	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
 		return decodeJSON(body)
 	case mt == "application/x-www-form-urlencoded":
+		if looksLikeJSON(body) {
+			return decodeJSON(body)
+		}
 		return decodeForm(body)
 	case mt == "multipart/form-data":
 		mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
@@ -84,10 +89,17 @@ func Decode(contentType string, body []byte) (Request, error) {
 		defer form.RemoveAll()
 		return fromValues(form.Value)
 	}
-	if t := bytes.TrimSpace(body); len(t) > 0 && t[0] == '{' {
+	if looksLikeJSON(body) {
 		return decodeJSON(body)
 	}
 	return decodeForm(body)
+}
+
+// looksLikeJSON reports whether body, after leading white space, starts
+// with "{", as a JSON object does and a form field does not.
+func looksLikeJSON(body []byte) bool {
+	t := bytes.TrimSpace(body)
+	return len(t) > 0 && t[0] == '{'
 }
 
 func decodeForm(body []byte) (Request, error) {

@@ -364,6 +364,33 @@ func TestIdempotencyKey(t *testing.T) {
 	}
 }
 
+// curl -d '{"text":"status"}' URL declares a form but sends JSON: a form
+// body that starts with "{" is read as JSON, and a genuine form still works.
+func TestJSONSentAsForm(t *testing.T) {
+	e := newEnv(t)
+	form := "application/x-www-form-urlencoded"
+	for _, body := range []string{`{"text":"status"}`, " \n\t{\"text\": \"status\"}\n"} {
+		if status, m := e.call(e.hook, form, []byte(body)); status != http.StatusOK || m["ok"] != true {
+			t.Fatalf("%q as a form: %d %v", body, status, m)
+		}
+	}
+	e.wantEvents()
+	status, m := e.call(e.hook, form+"; charset=utf-8", []byte(`{"action":"time_entry.add","duration":"30m","project":"Web","tags":["ci"]}`))
+	if status != http.StatusOK || m["ok"] != true {
+		t.Fatalf("action as a form: %d %v", status, m)
+	}
+	e.wantEvents(core.EventProjectCreated, core.EventTagCreated, core.EventTimeEntryCreated)
+	if status, m := e.call(e.hook, form, []byte(`text=log+15m+on+Specs+in+Web`)); status != http.StatusOK || m["ok"] != true {
+		t.Fatalf("genuine form: %d %v", status, m)
+	}
+	e.wantEvents(core.EventTaskCreated, core.EventTimeEntryCreated)
+	// Read as JSON, a broken object is malformed (400), not a missing field.
+	if status, m := e.call(e.hook, form, []byte(`{"text":`)); status != http.StatusBadRequest {
+		t.Fatalf("broken JSON as a form: %d %v", status, m)
+	}
+	e.wantEvents()
+}
+
 func TestDecode(t *testing.T) {
 	cases := []struct {
 		contentType, body string
@@ -375,6 +402,9 @@ func TestDecode(t *testing.T) {
 		{"application/json", `{"duration":5400,"billable":1,"tags":"a, b,,c"}`, generic.Request{Duration: "5400", Billable: true, Tags: []string{"a", "b", "c"}}},
 		{"application/json", `{"task":null,"billable":"yes","tags":["x","y,z"]}`, generic.Request{Billable: true, Tags: []string{"x", "y", "z"}}},
 		{"application/x-www-form-urlencoded", `tags[]=a&tags[]=b&tags=c,d&billable=on`, generic.Request{Billable: true, Tags: []string{"c", "d", "a", "b"}}},
+		{"application/x-www-form-urlencoded", `{"text":"status","user":"ana"}`, generic.Request{Text: "status", User: "ana"}},
+		{"application/x-www-form-urlencoded", "\r\n {\"action\":\"task.stop\",\"note\":\"a=b&c\"}", generic.Request{Action: "task.stop", Note: "a=b&c"}},
+		{"application/x-www-form-urlencoded", `text=%7B%22x%22%7D`, generic.Request{Text: `{"x"}`}},
 	}
 	for _, c := range cases {
 		got, err := generic.Decode(c.contentType, []byte(c.body))
@@ -428,6 +458,9 @@ func FuzzGenericDecode(f *testing.F) {
 	f.Add("multipart/form-data; boundary=x", []byte("--x\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\nstop\r\n--x--\r\n"))
 	f.Add("", []byte(`{"action":"project.add","project":"`+strings.Repeat("P", 300)+`"}`))
 	f.Add("text/plain", []byte("%zz"))
+	f.Add("application/x-www-form-urlencoded", []byte(`{"text":"status"}`))
+	f.Add("application/x-www-form-urlencoded; charset=utf-8", []byte(" \n{\"action\":\"task.track\",\"task\":\"A\",\"tags\":[\"a\"]}"))
+	f.Add("application/x-www-form-urlencoded", []byte(`{text=status`))
 	f.Fuzz(func(t *testing.T, contentType string, body []byte) {
 		if req, err := generic.Decode(contentType, body); err == nil {
 			req.Command()

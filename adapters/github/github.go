@@ -15,9 +15,10 @@ import (
 	"github.com/chatops/gateway/core"
 )
 
-// MaxBodyBytes is the largest webhook body the adapter reads (413 beyond).
-// GitHub caps its payloads at 25 MB; a push of 20 commits is some 50 KB.
-const MaxBodyBytes = 5 << 20
+// MaxBodyBytes is the largest webhook body the adapter reads (413 beyond),
+// 1 MiB like every other way in. GitHub caps its payloads at 25 MB, but a
+// push of 20 commits is some 50 KB.
+const MaxBodyBytes = 1 << 20
 
 // Options configure a Handler.
 type Options struct {
@@ -84,9 +85,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (int, any, error
 	if r.Method != http.MethodPost {
 		return 0, nil, &httpError{http.StatusMethodNotAllowed, core.EINVALID, "use POST"}
 	}
+	// go-github reads only these two; anything else is malformed input.
 	ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || (ct != "application/json" && ct != "application/x-www-form-urlencoded") {
-		return 0, nil, &httpError{http.StatusUnsupportedMediaType, core.EINVALID, "Content-Type must be application/json or application/x-www-form-urlencoded"}
+		return 0, nil, &httpError{http.StatusBadRequest, core.EINVALID, "Content-Type must be application/json or application/x-www-form-urlencoded"}
 	}
 	if r.Header.Get(gh.SHA256SignatureHeader) == "" {
 		return 0, nil, &httpError{http.StatusUnauthorized, core.EUNAUTHORIZED, "missing " + gh.SHA256SignatureHeader}

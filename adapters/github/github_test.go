@@ -521,7 +521,8 @@ func TestRejectsBadRequestsAndChangesNothing(t *testing.T) {
 		{"too large", delivery{event: "push", id: "x", body: big}, 413},
 		{"not json", delivery{event: "push", id: "x", body: []byte("{nope")}, 400},
 		{"no event type", delivery{event: "", id: "x", body: body}, 400},
-		{"text/plain", delivery{event: "push", id: "x", body: body, contentType: "text/plain"}, 415},
+		{"text/plain", delivery{event: "push", id: "x", body: body, contentType: "text/plain"}, 400},
+		{"no content type", delivery{event: "push", id: "x", body: body, contentType: " "}, 400},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -536,6 +537,42 @@ func TestRejectsBadRequestsAndChangesNothing(t *testing.T) {
 	// The rejected delivery id was not remembered: signed, it applies.
 	e.ok(delivery{event: "push", id: "x", body: body})
 	e.wantEvents(core.EventProjectCreated, core.EventTaskCreated, core.EventTimeEntryCreated, core.EventTaskClosed)
+}
+
+// The contract's limits for every way in: a body over 1 MiB is 413 and a
+// body of another type is malformed input (400), each with an error body,
+// and neither is stored nor remembered.
+func TestBodyLimitAndContentTypeFollowTheContract(t *testing.T) {
+	e := newEnv(t)
+	e.person("Ana", core.Identity{Provider: core.ProviderGitHub, Subject: "ana-gh"})
+	body := push(t, "refs/heads/main", commit("ffffffffffffffffffffffffffffffffffffffff", ana, time.Now().Add(-time.Hour), "Work on #2, spent 1h"))
+	cases := []struct {
+		name   string
+		d      delivery
+		status int
+		code   string
+		reason string
+	}{
+		{"just over 1 MiB", delivery{event: "push", id: "y", body: append(bytes.Repeat([]byte(" "), 1<<20), body...)}, 413, core.ELIMIT, "larger than"},
+		{"text/plain", delivery{event: "push", id: "y", body: body, contentType: "text/plain"}, 400, core.EINVALID, "Content-Type"},
+		{"octet-stream", delivery{event: "push", id: "y", body: body, contentType: "application/octet-stream"}, 400, core.EINVALID, "Content-Type"},
+		{"bad signature", delivery{event: "push", id: "y", body: body, header: map[string]string{"X-Hub-Signature-256": sign("guess", body)}}, 401, core.EUNAUTHORIZED, "X-Hub-Signature-256"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			status, m := e.send(c.d)
+			errObj, _ := m["error"].(map[string]any)
+			msg, _ := errObj["message"].(string)
+			if status != c.status || errObj["code"] != c.code || !strings.Contains(msg, c.reason) {
+				t.Fatalf("status %d %v, want %d %q with %q", status, m, c.status, c.code, c.reason)
+			}
+		})
+	}
+	e.wantEvents()
+	// Just under the limit is read, and the refused delivery id applies.
+	padded := append(bytes.Repeat([]byte(" "), 1<<20-len(body)), body...)
+	e.ok(delivery{event: "push", id: "y", body: padded})
+	e.wantEvents(core.EventProjectCreated, core.EventTaskCreated, core.EventTimeEntryCreated)
 }
 
 func TestFailedDirectivesAreReported(t *testing.T) {

@@ -211,7 +211,7 @@ func parseErrorReply(err error) *Reply {
 	}
 	text := fmt.Sprintf(":warning: I could not read that (column %d): %s", pe.Column, pe.Message)
 	if pe.Hint != "" {
-		text += " " + pe.Hint
+		text += "; " + pe.Hint
 	}
 	if pe.Example != "" {
 		text += "\nExample: `" + pe.Example + "`"

@@ -197,7 +197,7 @@ func parseErrorReply(err error) *slack.Msg {
 	}
 	text := fmt.Sprintf(":warning: I could not read that (column %d): %s", pe.Column, pe.Message)
 	if pe.Hint != "" {
-		text += " " + pe.Hint
+		text += "; " + pe.Hint // as parser.Error.Error() joins them
 	}
 	hint := "Try `help`."
 	if pe.Example != "" {

@@ -171,8 +171,9 @@ func TestParseErrorsAnswerEphemeralWithColumnAndExample(t *testing.T) {
 			t.Errorf("%q: reply = %s", text, s)
 		}
 	}
-	if m := e.command("/tt", "log 2 on X", ""); !strings.Contains(m["text"].(string), "2h or 2m") {
-		t.Errorf("ambiguity hint missing: %v", m)
+	// The hint follows the message as in the CLI's "gateway parse": "; ".
+	if m := e.command("/tt", "log 2 on X", ""); !strings.Contains(m["text"].(string), `"2" has no unit; did you mean 2h or 2m?`) {
+		t.Errorf("ambiguity hint missing or joined unlike the CLI: %v", m)
 	}
 	if n := e.eventCount(); n != 0 {
 		t.Fatalf("%d events stored for parse errors", n)
