@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 )
@@ -364,12 +363,7 @@ func (s *Service) apply(ctx context.Context, actor Actor, op string, undoable bo
 		res = c.res
 		return nil
 	})
-	s.opts.Logger.LogAttrs(ctx, slog.LevelInfo, "command",
-		slog.String("command", op),
-		slog.String("source", actor.Source),
-		slog.Int64("user_id", int64(actor.User.ID)),
-		slog.String("error", ErrorMessage(err)),
-		slog.Duration("took", time.Since(start)))
+	s.ran(ctx, actor, op, err, time.Since(start))
 	if err != nil {
 		return nil, err
 	}

@@ -30,6 +30,11 @@ type Options struct {
 	// for no cache. Changes to users made through this Service are seen at
 	// once; changes made by another instance, after at most this long.
 	IdentityCacheTTL time.Duration
+	// OnCommand, when set, is told of every command Execute ran: its way in
+	// (Actor.Source), its name, "" or the error code it failed with, and
+	// how long it took. It must be quick and safe for concurrent use
+	// (metrics).
+	OnCommand func(source, command, errCode string, took time.Duration)
 	// KeyRetention is how long Prune keeps remembered request keys, so
 	// that a retried request still applies once; default
 	// DefaultKeyRetention.
@@ -231,13 +236,21 @@ func (s *Service) Execute(ctx context.Context, actor Actor, cmd Command) (*Resul
 	default:
 		res, err = s.change(ctx, ws, actor, cmd)
 	}
+	s.ran(ctx, actor, commandName(cmd), err, time.Since(start))
+	return res, err
+}
+
+// ran logs a command that ran and tells Options.OnCommand of it.
+func (s *Service) ran(ctx context.Context, actor Actor, command string, err error, took time.Duration) {
 	s.opts.Logger.LogAttrs(ctx, slog.LevelInfo, "command",
-		slog.String("command", commandName(cmd)),
+		slog.String("command", command),
 		slog.String("source", actor.Source),
 		slog.Int64("user_id", int64(actor.User.ID)),
 		slog.String("error", ErrorMessage(err)),
-		slog.Duration("took", time.Since(start)))
-	return res, err
+		slog.Duration("took", took))
+	if s.opts.OnCommand != nil {
+		s.opts.OnCommand(actor.Source, command, ErrorCode(err), took)
+	}
 }
 
 func commandName(cmd Command) string {

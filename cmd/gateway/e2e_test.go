@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -285,5 +286,60 @@ func TestAdminTokenPrintedOnceAndStoredHashed(t *testing.T) {
 	g2 := startGateway(t, cfg)
 	if strings.Contains(g2.stdout.String(), "gw_") {
 		t.Fatalf("second start printed a token again: %q", g2.stdout.String())
+	}
+}
+
+// /metrics counts commands by way in, command and outcome, and shows the
+// SQLite writer's group commits.
+func TestMetricsCountCommands(t *testing.T) {
+	g := startGateway(t, testConfig(t, filepath.Join(t.TempDir(), "gw.db"), map[string]string{
+		"GATEWAY_SLACK_SIGNING_SECRET": testSecret, "GATEWAY_ADMIN_TOKEN": testAdmin}))
+	g.slash("log 1h on Specs in Website")
+	g.slash("log 30m on Specs in Website")
+	g.slash("status")
+	g.slash("close project Website")
+	// A domain error: the project is closed now.
+	body := url.Values{"team_id": {"T0001"}, "user_id": {"U0042"}, "user_name": {"ana"}, "command": {"/tt"},
+		"text": {"log 1h on Specs in Website"}, "trigger_id": {"trig-closed"}}.Encode()
+	req, _ := http.NewRequest(http.MethodPost, g.base+"/slack/commands", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	slack.Sign(req.Header, testSecret, []byte(body), time.Now())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+
+	resp, err = http.Get(g.base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	metrics := string(b)
+	for _, want := range []string{
+		`gateway_commands_total{command="log",outcome="ok",source="slack"} 2`,
+		`gateway_commands_total{command="log",outcome="invalid",source="slack"} 1`,
+		`gateway_commands_total{command="status",outcome="ok",source="slack"} 1`,
+		`gateway_commands_total{command="close project",outcome="ok",source="slack"} 1`,
+		`gateway_command_duration_seconds_count{source="slack"} 5`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	for _, name := range []string{"gateway_sqlite_commits_total", "gateway_sqlite_updates_total"} {
+		var v float64
+		for _, line := range strings.Split(metrics, "\n") {
+			if f := strings.Fields(line); len(f) == 2 && f[0] == name {
+				v, _ = strconv.ParseFloat(f[1], 64)
+			}
+		}
+		if v < 4 { // the admin token, the user, three changes at least
+			t.Errorf("%s = %v", name, v)
+		}
+	}
+	if t.Failed() {
+		t.Log(metrics)
 	}
 }

@@ -37,6 +37,7 @@ type server struct {
 	// engineDone is closed when the delivery engine has stopped.
 	engineDone chan struct{}
 	stopEngine context.CancelFunc
+	metrics    *commandMetrics
 }
 
 // startServer opens the store, makes sure an admin token exists (printing a
@@ -46,9 +47,10 @@ func startServer(ctx context.Context, cfg *Config, stdout io.Writer, logger *slo
 	if err != nil {
 		return nil, err
 	}
-	s := &server{cfg: cfg, logger: logger, store: st, done: make(chan error, 1)}
+	s := &server{cfg: cfg, logger: logger, store: st, done: make(chan error, 1), metrics: newCommandMetrics()}
 	// Every committed change wakes the delivery engine.
-	s.svc = core.NewService(webhooks.NotifyStore(st, func() { s.hooks.Wake() }), core.Options{Logger: logger})
+	s.svc = core.NewService(webhooks.NotifyStore(st, func() { s.hooks.Wake() }),
+		core.Options{Logger: logger, OnCommand: s.metrics.observe})
 	// Chat channels are subscriptions in the slack and mattermost formats;
 	// slack:CHANNEL_ID targets are posted with the bot token, when given.
 	var senders map[string]webhooks.Sender
@@ -122,6 +124,7 @@ func (s *server) routes() (http.Handler, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reg.MustRegister(s.hooks.Collectors()...)
+	reg.MustRegister(s.metrics.collectors(s.store)...)
 	r.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{})).Methods(http.MethodGet)
 	if err := mountAdapters(r, s.svc, s.cfg, s.logger); err != nil {
 		return nil, err

@@ -328,6 +328,19 @@ func (s *Store) View(ctx context.Context, fn func(core.Tx) error) (err error) {
 	return fn(&tx{ctx: ctx, c: c})
 }
 
+// Stats counts the writer's work since Open.
+type Stats struct {
+	// Commits is how many transactions the writer committed, Updates how
+	// many Updates they held (group commit: several per commit under
+	// load).
+	Commits, Updates int64
+}
+
+// Stats returns the writer's counts so far.
+func (s *Store) Stats() Stats {
+	return Stats{Commits: s.batches.Load(), Updates: s.requests.Load()}
+}
+
 // run is the writer: it commits the queued requests in groups until Close
 // closes the queue.
 func (s *Store) run() {
