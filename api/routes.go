@@ -11,9 +11,10 @@ import (
 )
 
 // Register adds every route of the API to r: /healthz and /readyz for
-// operators, and under /api/v1 the management API, where each request needs
-// "Authorization: Bearer TOKEN". Unless r already has them, it also gives r
-// JSON answers for an unknown path (404) and a wrong method (405).
+// operators, under /api/v1 the management API, where each request needs
+// "Authorization: Bearer TOKEN", and under /ui/ the admin web page. Unless r
+// already has them, it also gives r JSON answers for an unknown path (404)
+// and a wrong method (405).
 func (s *Server) Register(r *mux.Router) {
 	const (
 		get, post, patch, del = http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete
@@ -93,6 +94,20 @@ func (s *Server) Register(r *mux.Router) {
 	v1.Handle("/webhooks/{id}/deliveries", s.authed(s.webhookDeliveries)).Methods(get)
 	v1.Handle("/webhooks/{id}/replay", s.authed(s.replayWebhook)).Methods(post)
 	v1.Handle("/webhooks/{id}/validate/{code}", s.handle(s.validateWebhook)).Methods(get) // the code authenticates
+
+	// The admin web page (ui.go): server-rendered HTML, no script. A cookie
+	// holds the API token a person logged in with; every POST but the login
+	// carries a CSRF token, and none may come from another site.
+	ui := s.newUI()
+	r.Handle("/ui", http.RedirectHandler("/ui/", http.StatusMovedPermanently)).Methods(get, http.MethodHead)
+	r.Handle("/ui/", ui.authed(ui.dashboard)).Methods(get, http.MethodHead) // the login form without a session
+	r.Handle("/ui/login", ui.page(ui.loginPage)).Methods(get, http.MethodHead)
+	r.Handle("/ui/login", ui.page(ui.login)).Methods(post)
+	r.Handle("/ui/logout", ui.authed(ui.logout)).Methods(post)
+	r.Handle("/ui/webhooks/{id}", ui.authed(ui.webhookLog)).Methods(get, http.MethodHead)
+	r.Handle("/ui/webhooks/{id}/{action:test|enable|disable}", ui.authed(ui.webhookAction)).Methods(post)
+	r.Handle("/ui/static/{file}", ui.page(ui.static)).Methods(get, http.MethodHead)
+	r.PathPrefix("/ui/").Handler(ui.page(ui.notFound)).Methods(get, http.MethodHead)
 
 	// WebWork-compatible webhooks API.
 	r.Handle("/rest-api/v1/webhooks", s.webworkHandle(s.webworkList)).Methods(get)
