@@ -17,6 +17,6 @@
 // shows who is logged in, the webhooks they may see with buttons to test,
 // enable and disable them, each webhook's delivery log, and the newest time
 // entries, through the same core.Service and webhooks.Service calls as the
-// API. Its forms carry a CSRF token derived from the session's token, and
-// are refused from another site.
+// API. Its forms carry the session's random CSRF token, and are refused
+// from another site.
 package api

@@ -107,6 +107,7 @@ func (s *Server) Register(r *mux.Router) {
 	r.Handle("/ui/webhooks/{id}", ui.authed(ui.webhookLog)).Methods(get, http.MethodHead)
 	r.Handle("/ui/webhooks/{id}/{action:test|enable|disable}", ui.authed(ui.webhookAction)).Methods(post)
 	r.Handle("/ui/static/{file}", ui.page(ui.static)).Methods(get, http.MethodHead)
+	r.PathPrefix("/ui/").Handler(ui.page(ui.noSuchPage)) // an HTML 404 or 405, with the page's headers
 	r.PathPrefix("/ui/").Handler(ui.page(ui.notFound)).Methods(get, http.MethodHead)
 
 	// WebWork-compatible webhooks API.

@@ -3,7 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
+	"crypto/rand"
 	"crypto/subtle"
 	"embed"
 	"encoding/base64"
@@ -31,14 +31,15 @@ import (
 // The admin web page under /ui/: server-rendered HTML without JavaScript.
 //
 // A person logs in with an API token; the session is a cookie that holds
-// that token (base64url, HttpOnly, SameSite=Strict, Path=/ui/, Secure over
-// HTTPS), so nothing is kept in memory and any instance serves any session.
-// Every request authenticates the token again, so a deleted token or user
-// ends the session at once. Every POST is refused when it comes from
-// another site (Sec-Fetch-Site or Origin), and every POST but the login
-// carries a CSRF token derived from the session token. The page reads and
-// changes through the same core.Service and webhooks.Service calls as the
-// API, so it sees exactly what the API would show the same token.
+// that token and a random CSRF token made at login (HttpOnly,
+// SameSite=Strict, Path=/ui/, Secure over HTTPS), so nothing is kept in
+// memory and any instance serves any session. Every request authenticates
+// the token again, so deleting its user ends the session at once. Every
+// POST is refused when it comes from another site (Sec-Fetch-Site or
+// Origin), and every POST but the login must echo the CSRF token. The page
+// reads and changes through the same core.Service and webhooks.Service
+// calls as the API, so it sees exactly what the API would show the same
+// token.
 
 //go:embed ui_templates/*.html
 var uiTemplateFiles embed.FS
@@ -58,7 +59,7 @@ const (
 	uiAttempts = 50
 	// uiCSP allows the page's own stylesheet and forms, nothing else: no
 	// script, no framing.
-	uiCSP = "default-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+	uiCSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 
 // uiPages are the page templates, each the layout with one page's content.
@@ -155,7 +156,7 @@ func (u *webUI) page(h handlerFunc) http.Handler {
 // shows the login page; a POST must carry the session's CSRF token.
 func (u *webUI) authed(h uiHandler) http.Handler {
 	return u.page(func(w http.ResponseWriter, r *http.Request) error {
-		token, had := sessionToken(r)
+		token, nonce, had := sessionOf(r)
 		if token == "" {
 			if had {
 				u.clearCookie(w, r)
@@ -173,7 +174,7 @@ func (u *webUI) authed(h uiHandler) http.Handler {
 		if err != nil {
 			return err
 		}
-		sess := session{actor: core.Actor{User: user, Source: "ui"}, csrf: csrfToken(token)}
+		sess := session{actor: core.Actor{User: user, Source: "ui"}, csrf: nonce}
 		if r.Method == http.MethodPost &&
 			subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(sess.csrf)) != 1 {
 			return refuse(http.StatusForbidden, core.EFORBIDDEN, "This form has expired or did not come from this page. Go back, reload and try again.")
@@ -182,25 +183,34 @@ func (u *webUI) authed(h uiHandler) http.Handler {
 	})
 }
 
-// csrfToken is the token a session's forms carry: hex SHA-256 of
-// "csrf:"+token. Another site can neither read nor derive it.
-func csrfToken(token string) string {
-	sum := sha256.Sum256([]byte("csrf:" + token))
-	return hex.EncodeToString(sum[:])
+// sessionValue is the session cookie's value: the base64url of the API
+// token, a dot, and the session's CSRF token, 32 random bytes in hex made
+// at login. Forms echo the CSRF token; another site can neither read the
+// cookie nor guess the token, and the page shows nothing derived from the
+// API token.
+func sessionValue(token string) string {
+	var nonce [32]byte
+	_, _ = rand.Read(nonce[:])
+	return base64.RawURLEncoding.EncodeToString([]byte(token)) + "." + hex.EncodeToString(nonce[:])
 }
 
-// sessionToken returns the API token of the request's session cookie, and
-// whether the request had the cookie at all.
-func sessionToken(r *http.Request) (token string, had bool) {
+// sessionOf returns the API token and CSRF token of the request's session
+// cookie (empty when it is malformed), and whether the request had the
+// cookie at all.
+func sessionOf(r *http.Request) (token, csrf string, had bool) {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil {
-		return "", false
+		return "", "", false
 	}
-	b, err := base64.RawURLEncoding.DecodeString(c.Value)
-	if err != nil {
-		return "", true
+	enc, csrf, ok := strings.Cut(c.Value, ".")
+	b, err := base64.RawURLEncoding.DecodeString(enc)
+	if !ok || err != nil || len(b) == 0 || len(csrf) != 64 {
+		return "", "", true
 	}
-	return string(b), true
+	if _, err := hex.DecodeString(csrf); err != nil {
+		return "", "", true
+	}
+	return string(b), csrf, true
 }
 
 // cookie returns the session cookie with a value; Secure when the request
@@ -515,7 +525,7 @@ func (u *webUI) login(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	http.SetCookie(w, u.cookie(r, base64.RawURLEncoding.EncodeToString([]byte(token))))
+	http.SetCookie(w, u.cookie(r, sessionValue(token)))
 	return seeOther(w, r, "/ui/")
 }
 
@@ -692,6 +702,15 @@ func (u *webUI) webhookAction(w http.ResponseWriter, r *http.Request, sess sessi
 		back = "/ui/webhooks/" + id.String()
 	}
 	return seeOther(w, r, back+"?done="+action)
+}
+
+// noSuchPage answers what no page route took under /ui/: a wrong method
+// (405) or an unknown path (404), as a page with the page's headers.
+func (u *webUI) noSuchPage(w http.ResponseWriter, r *http.Request) error {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return refuse(http.StatusMethodNotAllowed, core.EINVALID, "This page does not take "+r.Method+" requests.")
+	}
+	return core.Errorf(core.ENOTFOUND, "There is no such page.")
 }
 
 // static serves the page's embedded stylesheet.

@@ -253,12 +253,14 @@ func checkSecurityHeaders(t *testing.T, what string, h http.Header) {
 		}
 	}
 	csp := h.Get("Content-Security-Policy")
-	for _, d := range []string{"default-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "form-action 'self'"} {
+	// Nothing but the page's own stylesheet, images and forms: default-src
+	// 'none' forbids script of any origin.
+	for _, d := range []string{"default-src 'none'", "style-src 'self'", "frame-ancestors 'none'", "form-action 'self'"} {
 		if !strings.Contains(csp, d) {
 			t.Errorf("%s: Content-Security-Policy %q lacks %q", what, csp, d)
 		}
 	}
-	if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "script-src") {
+	if strings.Contains(csp, "unsafe-inline") || (strings.Contains(csp, "script-src") && !strings.Contains(csp, "script-src 'none'")) {
 		t.Errorf("%s: Content-Security-Policy %q allows script or inline style", what, csp)
 	}
 }
@@ -313,8 +315,16 @@ func TestUILoginSetsCookie(t *testing.T) {
 	if !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/ui/" || c.Secure {
 		t.Errorf("cookie %+v: want HttpOnly, SameSite=Strict, Path=/ui/, not Secure over http", c)
 	}
-	if v, err := base64.RawURLEncoding.DecodeString(c.Value); err != nil || string(v) != e.admin {
+	// The token, and the session's CSRF token: random, not derived from it.
+	enc, csrf, _ := strings.Cut(c.Value, ".")
+	if v, err := base64.RawURLEncoding.DecodeString(enc); err != nil || string(v) != e.admin {
 		t.Errorf("cookie value %q does not hold the token", c.Value)
+	}
+	if tok := e.csrf(c); tok != csrf {
+		t.Errorf("the forms carry %q, the cookie %q", tok, csrf)
+	}
+	if again := e.login(e.admin); strings.HasSuffix(again.Value, csrf) {
+		t.Errorf("a second login kept the CSRF token %q", csrf)
 	}
 	p := e.get("/ui/", c)
 	if p.status != http.StatusOK {
@@ -647,6 +657,9 @@ func TestUISecurityHeaders(t *testing.T) {
 		{"POST", "/ui/login", nil, url.Values{"token": {e.member}}, 303},
 		{"POST", "/ui/webhooks/" + id + "/disable", c, url.Values{}, 403},
 		{"POST", "/ui/webhooks/" + id + "/disable", c, url.Values{"csrf": {e.csrf(c)}}, 303},
+		{"POST", "/ui/", c, url.Values{"csrf": {e.csrf(c)}}, 405},
+		{"DELETE", "/ui/webhooks/" + id, c, nil, 405},
+		{"GET", "/ui/no/such/page", c, nil, 404},
 	} {
 		p := e.request(tc.method, tc.path, tc.cookie, tc.form, nil)
 		what := tc.method + " " + tc.path

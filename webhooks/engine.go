@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -489,9 +490,14 @@ func classify(err error) string {
 }
 
 // redactErr keeps an error's reason without repeating the URL, which may
-// hold a token in its path.
-func redactErr(err error, url string) string {
-	return strings.ReplaceAll(err.Error(), url, "[url]")
+// hold a token in its path or query. The HTTP client names the URL as it
+// parsed it (scheme and host lower-cased, say), not as it was given, so its
+// *url.Error is taken apart rather than searched for the given string.
+func redactErr(err error, raw string) string {
+	if ue, ok := errors.AsType[*url.Error](err); ok {
+		return fmt.Sprintf("%s %q: %s", ue.Op, "[url]", redactErr(ue.Err, raw))
+	}
+	return strings.ReplaceAll(err.Error(), raw, "[url]")
 }
 
 // attempt is the log row of an attempt at delivery d (Attempts already

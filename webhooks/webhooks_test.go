@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -713,5 +714,32 @@ func TestListsEndWithoutACursor(t *testing.T) {
 	log, next, err = e.wh.Deliveries(e.ctx, e.admin, subs[0].ID, core.Page{Limit: 1})
 	if err != nil || len(log) != 1 || next != log[0].ID {
 		t.Fatalf("delivery log page of 1: %d attempts, next %d, %v", len(log), next, err)
+	}
+}
+
+// A delivery error never repeats the URL, which may hold a secret, even when
+// the HTTP client spells the URL differently from how it was given.
+func TestDeliveryErrorsHideTheURL(t *testing.T) {
+	e := newEnv(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens: the connection is refused
+	sub := e.create(e.admin, webhooks.Input{URL: "HTTP://" + addr + "/hook/secret-path-s3cr3t?key=k3y", Events: events("project.*"), Validated: true})
+	e.do(e.admin, core.AddProject{Project: "P"})
+	e.pump()
+	log, _, err := e.wh.Deliveries(e.ctx, e.admin, sub.ID, core.Page{})
+	if err != nil || len(log) == 0 {
+		t.Fatalf("delivery log %v, %v", log, err)
+	}
+	for _, a := range log {
+		if strings.Contains(a.Error, "s3cr3t") || strings.Contains(a.Error, "k3y") || !strings.Contains(a.Error, "[url]") {
+			t.Errorf("attempt error %q shows the URL", a.Error)
+		}
+	}
+	if s := e.get(sub.ID); strings.Contains(s.LastError, "s3cr3t") {
+		t.Errorf("last error %q shows the URL", s.LastError)
 	}
 }
