@@ -33,7 +33,7 @@ import (
 type config struct {
 	mode, gateway, secret, admin, receiverAddr string
 	rate, workers, users                       int
-	duration, drain                            time.Duration
+	duration, drain, baseline                  time.Duration
 }
 
 func main() {
@@ -48,6 +48,7 @@ func main() {
 	flag.IntVar(&c.users, "users", 50, "distinct Slack users")
 	flag.DurationVar(&c.duration, "duration", 10*time.Second, "how long to send")
 	flag.DurationVar(&c.drain, "drain", 30*time.Second, "e2e: how long to wait for the last deliveries")
+	flag.DurationVar(&c.baseline, "baseline", 0, "slash: first send the same requests to a bare net/http handler of this process for this long, and report the ratio")
 	flag.Parse()
 	if c.secret == "" {
 		fmt.Fprintln(os.Stderr, "loadgen: -slack-secret is required")
@@ -74,9 +75,11 @@ func client(workers int) *http.Client {
 	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: workers, MaxConnsPerHost: workers}}
 }
 
-// sender sends signed slash commands.
+// sender sends signed slash commands to target (the gateway's
+// /slack/commands, or the baseline's bare handler).
 type sender struct {
 	c      config
+	target string
 	http   *http.Client
 	n      atomic.Int64
 	failed atomic.Int64
@@ -89,7 +92,7 @@ func (s *sender) send(ctx context.Context) {
 	body := url.Values{"team_id": {"TLOAD"}, "user_id": {fmt.Sprintf("U%d", n%int64(s.c.users))}, "user_name": {fmt.Sprintf("load%d", n%int64(s.c.users))},
 		"command": {"/tt"}, "text": {"log 15m on Load test in Load project #load"}, "trigger_id": {fmt.Sprintf("load-%d-%d", time.Now().UnixNano(), n)},
 		"channel_id": {"CLOAD"}}.Encode()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.c.gateway+"/slack/commands", strings.NewReader(body))
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.target, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	slack.Sign(req.Header, s.c.secret, []byte(body), time.Now())
 	start := time.Now()
@@ -112,13 +115,48 @@ func (s *sender) send(ctx context.Context) {
 	s.mu.Unlock()
 }
 
+// runSlash sends signed slash commands from c.workers workers for
+// c.duration and reports the rate; with c.baseline, it first sends the same
+// requests, from the same client, to a bare net/http handler of its own for
+// that long, and reports the gateway's rate as a share of the bare one.
 func runSlash(ctx context.Context, c config) error {
-	s := &sender{c: c, http: client(c.workers)}
-	ctx, cancel := context.WithTimeout(ctx, c.duration)
+	var bare float64
+	if c.baseline > 0 {
+		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"response_type":"ephemeral","text":"ok"}`)
+		})}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		go func() { _ = srv.Serve(ln) }()
+		ok, el, _ := slash(ctx, &sender{c: c, target: "http://" + ln.Addr().String() + "/slack/commands", http: client(c.workers)}, c.baseline)
+		srv.Close()
+		bare = float64(ok) / el.Seconds()
+		fmt.Printf("baseline: a bare net/http handler in this process answered %.0f req/s (same requests and client, %d workers, %s)\n",
+			bare, c.workers, c.baseline)
+	}
+	s := &sender{c: c, target: c.gateway + "/slack/commands", http: client(c.workers)}
+	ok, el, lat := slash(ctx, s, c.duration)
+	rate := float64(ok) / el.Seconds()
+	fmt.Printf("slash: %d commands in %.1fs = %.0f cmds/s (%d workers), failed %d, latency %s\n",
+		ok, el.Seconds(), rate, c.workers, s.failed.Load(), lat)
+	if bare > 0 {
+		fmt.Printf("slash: %.3f of the bare handler's rate\n", rate/bare)
+	}
+	return nil
+}
+
+// slash runs s's workers for d and returns how many requests succeeded, in
+// how long, and their latency percentiles.
+func slash(ctx context.Context, s *sender, d time.Duration) (int, time.Duration, string) {
+	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	start := time.Now()
 	var wg sync.WaitGroup
-	for range c.workers {
+	for range s.c.workers {
 		wg.Go(func() {
 			for ctx.Err() == nil {
 				s.send(ctx)
@@ -126,11 +164,7 @@ func runSlash(ctx context.Context, c config) error {
 		})
 	}
 	wg.Wait()
-	el := time.Since(start)
-	ok := len(s.lat)
-	fmt.Printf("slash: %d commands in %.1fs = %.0f cmds/s (%d workers), failed %d, latency %s\n",
-		ok, el.Seconds(), float64(ok)/el.Seconds(), c.workers, s.failed.Load(), percentiles(s.lat))
-	return nil
+	return len(s.lat), time.Since(start), percentiles(s.lat)
 }
 
 func percentiles(d []time.Duration) string {
@@ -234,7 +268,7 @@ func runE2E(ctx context.Context, c config) error {
 	}
 
 	// Open loop: one command every 1/rate, whatever the answers take.
-	s := &sender{c: c, http: client(c.workers)}
+	s := &sender{c: c, target: c.gateway + "/slack/commands", http: client(c.workers)}
 	sendCtx, cancel := context.WithTimeout(ctx, c.duration)
 	defer cancel()
 	sem := make(chan struct{}, c.workers*4)
