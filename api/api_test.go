@@ -545,3 +545,66 @@ func TestErrorsAreLoggedOnce(t *testing.T) {
 		t.Fatalf("log lines:\n%s", strings.Join(lines, "\n"))
 	}
 }
+
+// Tokens can be listed (never their secrets) and revoked: an admin any, a
+// member their own; a revoked token is refused at once.
+func TestRevokeTokens(t *testing.T) {
+	e := newEnv(t)
+	m := e.write("POST", "/api/v1/tokens", e.admin, `{"user_id":"`+e.mia.ID.String()+`"}`, 201, "")
+	second, _ := m["token"].(string)
+	secondID, _ := m["id"].(string)
+	if second == "" || secondID == "" {
+		t.Fatalf("token answer without token or id: %v", m)
+	}
+	list := func(token string) []map[string]any {
+		t.Helper()
+		status, b := e.call("GET", "/api/v1/tokens", token, "")
+		if status != 200 {
+			t.Fatalf("list tokens: %d %s", status, b)
+		}
+		if strings.Contains(string(b), second) || strings.Contains(string(b), "hash") {
+			t.Fatalf("the token list shows a secret: %s", b)
+		}
+		var page struct {
+			Data []map[string]any `json:"data"`
+		}
+		if err := json.Unmarshal(b, &page); err != nil {
+			t.Fatal(err)
+		}
+		return page.Data
+	}
+	mine := list(e.member)
+	if len(mine) != 2 {
+		t.Fatalf("mia sees %d tokens, want her 2: %v", len(mine), mine)
+	}
+	for _, k := range mine {
+		if k["user_id"] != e.mia.ID.String() {
+			t.Fatalf("mia sees another's token %v", k)
+		}
+	}
+	all := list(e.admin)
+	if len(all) <= len(mine) {
+		t.Fatalf("the admin sees %d tokens, want more than mia's %d", len(all), len(mine))
+	}
+	var adminTokenID string
+	for _, k := range all {
+		if k["user_id"] != e.mia.ID.String() {
+			adminTokenID, _ = k["id"].(string)
+		}
+	}
+	// Not hers: not found, and nothing changes.
+	e.fail("DELETE", "/api/v1/tokens/"+adminTokenID, e.member, "", 404, core.ENOTFOUND)
+	e.fail("DELETE", "/api/v1/tokens/abc", e.member, "", 404, core.ENOTFOUND)
+	if status, _ := e.call("GET", "/api/v1/tokens", e.admin, ""); status != 200 {
+		t.Fatalf("the admin's token stopped working: %d", status)
+	}
+	// Her own: gone at once.
+	if status, b := e.call("DELETE", "/api/v1/tokens/"+secondID, e.member, ""); status != 204 {
+		t.Fatalf("revoke own token: %d %s", status, b)
+	}
+	e.fail("GET", "/api/v1/tokens", second, "", 401, core.EUNAUTHORIZED)
+	if status, _ := e.call("GET", "/api/v1/tokens", e.member, ""); status != 200 {
+		t.Fatal("revoking one token ended another")
+	}
+	e.fail("DELETE", "/api/v1/tokens/"+secondID, e.admin, "", 404, core.ENOTFOUND)
+}

@@ -32,7 +32,9 @@ func (s *Server) Register(r *mux.Router) {
 	// the "wrong method" of an earlier route and answer 404 for it.
 	v1 := prefixed{r, "/api/v1"}
 
-	v1.Handle("/tokens", s.authed(s.createToken)).Methods(post) // admins
+	v1.Handle("/tokens", s.authed(s.createToken)).Methods(post)     // admins
+	v1.Handle("/tokens", s.authed(s.listTokens)).Methods(get)       // admins: all; members: own
+	v1.Handle("/tokens/{id}", s.authed(s.revokeToken)).Methods(del) // admins: any; members: own
 
 	v1.Handle("/users", s.authed(s.listUsers)).Methods(get)
 	v1.Handle("/users", s.authed(s.createUser)).Methods(post) // admins

@@ -23,6 +23,7 @@ type userPatchBody struct {
 // tokenAnswer is what POST /tokens answers: the token, shown only this
 // once, and its user.
 type tokenAnswer struct {
+	ID    core.ID   `json:"id"`
 	Token string    `json:"token"`
 	User  core.User `json:"user"`
 }
@@ -46,7 +47,22 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	if u.Identities == nil {
 		u.Identities = []core.Identity{}
 	}
-	return writeJSON(w, http.StatusCreated, tokenAnswer{Token: token, User: u})
+	k, err := s.svc.TokenOf(r.Context(), token)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, tokenAnswer{ID: k.ID, Token: token, User: u})
+}
+
+// listTokens lists API tokens (never their secrets): an admin the
+// workspace's, a member their own.
+func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) error {
+	return listOf(w, r, s.svc.ListTokens)
+}
+
+// revokeToken deletes an API token: an admin any, a member their own.
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
+	return deleteOne(w, r, "token", s.svc.RevokeToken)
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {

@@ -49,6 +49,12 @@ type Tx interface {
 	CreateToken(t *Token) error
 	TokenByHash(hash string) (Token, error)
 	CountTokens(ws ID) (int, error)
+	// ListTokens returns a page of the workspace's tokens by id, those of
+	// user only when user is set.
+	ListTokens(ws, user ID, p Page) ([]Token, error)
+	// DeleteToken revokes a token, of user only when user is set;
+	// not_found when there is no such token.
+	DeleteToken(ws, user, id ID) error
 
 	CreateClient(c *Client) error
 	UpdateClient(c *Client) error

@@ -213,3 +213,51 @@ func (s *Service) BootstrapAdmin(ctx context.Context, value string) (string, err
 	}
 	return token, nil
 }
+
+// ListTokens returns a page of API tokens, never their secrets: an admin
+// sees the workspace's, a member their own.
+func (s *Service) ListTokens(ctx context.Context, actor Actor, p Page) ([]Token, ID, error) {
+	var out []Token
+	var next ID
+	err := s.read(ctx, actor, func(tx Tx, ws ID) (err error) {
+		out, next, err = Paged(p, func(k Token) ID { return k.ID }, func(p Page) ([]Token, error) {
+			return tx.ListTokens(ws, tokenOwner(actor), p)
+		})
+		return err
+	})
+	return out, next, err
+}
+
+// RevokeToken deletes an API token at once: an admin any of the workspace,
+// a member one of their own (another's is not found). Revoking the token of
+// the request itself is allowed: it is the way to log out everywhere.
+func (s *Service) RevokeToken(ctx context.Context, actor Actor, id ID) error {
+	ws, err := s.Workspace(ctx)
+	if err != nil {
+		return err
+	}
+	if actor.User.ID == 0 {
+		return Errorf(EUNAUTHORIZED, "no user")
+	}
+	return s.store.Update(ctx, func(tx Tx) error { return tx.DeleteToken(ws.ID, tokenOwner(actor), id) })
+}
+
+// TokenOf returns the stored record of a token given in full.
+func (s *Service) TokenOf(ctx context.Context, token string) (Token, error) {
+	var k Token
+	err := s.store.View(ctx, func(tx Tx) error {
+		var err error
+		k, err = tx.TokenByHash(HashToken(token))
+		return err
+	})
+	return k, err
+}
+
+// tokenOwner is whose tokens actor may list and revoke: everyone's (0) for
+// an admin, their own for a member.
+func tokenOwner(actor Actor) ID {
+	if actor.User.Role == RoleAdmin {
+		return 0
+	}
+	return actor.User.ID
+}

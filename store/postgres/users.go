@@ -307,3 +307,32 @@ func (t *tx) CountTokens(ws core.ID) (int, error) {
 	}
 	return n, nil
 }
+
+func scanToken(s pgx.Row, k *core.Token) error {
+	return s.Scan(&k.ID, &k.WorkspaceID, &k.UserID, &k.Hash, &k.CreatedAt)
+}
+
+// ListTokens returns a page of tokens by id, a user's only when user is set.
+func (t *tx) ListTokens(ws, user core.ID, p core.Page) ([]core.Token, error) {
+	p = p.Normalize()
+	ks, err := list(t, scanToken, `SELECT id, workspace_id, user_id, hash, created_at FROM tokens
+		WHERE workspace_id = $1 AND ($2 = 0 OR user_id = $2) AND id > $3 ORDER BY id LIMIT $4`,
+		int64(ws), int64(user), int64(p.After), p.Limit)
+	if err != nil {
+		return nil, wrap("list tokens", err)
+	}
+	return ks, nil
+}
+
+// DeleteToken revokes a token, a user's only when user is set.
+func (t *tx) DeleteToken(ws, user, id core.ID) error {
+	n, err := t.affected("DELETE FROM tokens WHERE workspace_id = $1 AND ($2 = 0 OR user_id = $2) AND id = $3",
+		int64(ws), int64(user), int64(id))
+	switch {
+	case err != nil:
+		return wrap("delete token", err)
+	case n == 0:
+		return notFound("token", id)
+	}
+	return nil
+}

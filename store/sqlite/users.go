@@ -276,3 +276,32 @@ func (t *tx) CountTokens(ws core.ID) (int, error) {
 	}
 	return n, nil
 }
+
+func scanToken(s scanner, k *core.Token) error {
+	return s.Scan((*idCol)(&k.ID), (*idCol)(&k.WorkspaceID), (*idCol)(&k.UserID), &k.Hash, (*timeCol)(&k.CreatedAt))
+}
+
+// ListTokens returns a page of tokens by id, a user's only when user is set.
+func (t *tx) ListTokens(ws, user core.ID, p core.Page) ([]core.Token, error) {
+	p = p.Normalize()
+	ks, err := list(t, scanToken, `SELECT id, workspace_id, user_id, hash, created_at FROM tokens
+		WHERE workspace_id = ? AND (? = 0 OR user_id = ?) AND id > ? ORDER BY id LIMIT ?`,
+		int64(ws), int64(user), int64(user), int64(p.After), p.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	return ks, nil
+}
+
+// DeleteToken revokes a token, a user's only when user is set.
+func (t *tx) DeleteToken(ws, user, id core.ID) error {
+	n, err := t.affected("DELETE FROM tokens WHERE workspace_id = ? AND (? = 0 OR user_id = ?) AND id = ?",
+		int64(ws), int64(user), int64(user), int64(id))
+	switch {
+	case err != nil:
+		return fmt.Errorf("delete token: %w", err)
+	case n == 0:
+		return notFound("token", id)
+	}
+	return nil
+}

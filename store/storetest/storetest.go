@@ -422,4 +422,44 @@ var tokenTests = []test{
 			return tx.CreateToken(&core.Token{WorkspaceID: f.ws, UserID: 9999, Hash: "hash-x", CreatedAt: t0})
 		}), core.ENOTFOUND)
 	}},
+	{"Tokens/ListDelete", func(t *testing.T, s core.Store) {
+		f := setup(t, s)
+		bob := addUser(t, s, f.ws, "Bob")
+		var ids []core.ID
+		for i, u := range []core.ID{f.user.ID, bob.ID, f.user.ID} {
+			k := write(t, s, func(tx core.Tx) (core.Token, error) {
+				k := core.Token{WorkspaceID: f.ws, UserID: u, Hash: fmt.Sprint("tok-", i), CreatedAt: at(time.Duration(i) * time.Minute)}
+				return k, tx.CreateToken(&k)
+			})
+			ids = append(ids, k.ID)
+		}
+		tokenIDs := func(user core.ID, p core.Page) []core.ID {
+			ks := read(t, s, func(tx core.Tx) ([]core.Token, error) { return tx.ListTokens(f.ws, user, p) })
+			out := []core.ID{}
+			for _, k := range ks {
+				if k.WorkspaceID != f.ws || (user != 0 && k.UserID != user) || k.Hash == "" || k.CreatedAt.IsZero() {
+					t.Errorf("listed token %+v", k)
+				}
+				out = append(out, k.ID)
+			}
+			return out
+		}
+		wantIDs(t, "all tokens", tokenIDs(0, core.Page{}), ids)
+		wantIDs(t, "Alice's tokens", tokenIDs(f.user.ID, core.Page{}), []core.ID{ids[0], ids[2]})
+		wantIDs(t, "Bob's tokens", tokenIDs(bob.ID, core.Page{}), []core.ID{ids[1]})
+		wantIDs(t, "a page after the first", tokenIDs(0, core.Page{After: ids[0], Limit: 1}), []core.ID{ids[1]})
+		if got := read(t, s, func(tx core.Tx) ([]core.Token, error) { return tx.ListTokens(f.ws+100, 0, core.Page{}) }); len(got) != 0 {
+			t.Errorf("tokens of another workspace: %v", got)
+		}
+
+		// Bob's token is not Alice's to delete.
+		wantCode(t, writeErr(t, s, func(tx core.Tx) error { return tx.DeleteToken(f.ws, f.user.ID, ids[1]) }), core.ENOTFOUND)
+		write(t, s, func(tx core.Tx) (any, error) { return nil, tx.DeleteToken(f.ws, bob.ID, ids[1]) })
+		wantCode(t, readErr(t, s, func(tx core.Tx) error { _, err := tx.TokenByHash("tok-1"); return err }), core.ENOTFOUND)
+		wantIDs(t, "tokens after a delete", tokenIDs(0, core.Page{}), []core.ID{ids[0], ids[2]})
+		wantCode(t, writeErr(t, s, func(tx core.Tx) error { return tx.DeleteToken(f.ws, 0, ids[1]) }), core.ENOTFOUND)
+		wantCode(t, writeErr(t, s, func(tx core.Tx) error { return tx.DeleteToken(f.ws+100, 0, ids[0]) }), core.ENOTFOUND)
+		write(t, s, func(tx core.Tx) (any, error) { return nil, tx.DeleteToken(f.ws, 0, ids[0]) })
+		wantIDs(t, "tokens after an admin's delete", tokenIDs(0, core.Page{}), []core.ID{ids[2]})
+	}},
 }
