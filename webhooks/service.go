@@ -405,7 +405,6 @@ func (s *Service) List(ctx context.Context, actor core.Actor, p core.Page) ([]co
 	if err != nil {
 		return nil, 0, err
 	}
-	p = p.Normalize()
 	var owner core.ID
 	if actor.User.Role != core.RoleAdmin {
 		owner = actor.User.ID
