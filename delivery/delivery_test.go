@@ -1,6 +1,7 @@
 package delivery_test
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"slices"
@@ -307,3 +308,71 @@ func TestDialRefusesPrivateAddresses(t *testing.T) {
 		t.Fatalf("receiver got %d requests", n)
 	}
 }
+
+// A body over MaxPayloadBytes is never sent: the attempt fails for good,
+// and counts against the subscription.
+func TestPayloadTooLargeIsRefused(t *testing.T) {
+	e := deliverytest.New(t, func(o *webhooks.Options, _ *delivery.Options) {
+		o.Renderers = map[string]webhooks.Renderer{"big": func(core.Event, core.Subscription, map[string]any) ([]byte, error) {
+			return make([]byte, delivery.MaxPayloadBytes+1), nil
+		}}
+	})
+	rc := deliverytest.NewReceiver(t)
+	sub := e.Create(e.Admin, webhooks.Input{URL: rc.URL(), Events: deliverytest.Events("project.*"), Format: "big", Validated: true})
+	e.Do(e.Admin, core.AddProject{Project: "Huge"})
+	e.Pump()
+	e.Clock.Add(time.Hour)
+	e.Pump()
+	if got := rc.Take(); len(got) != 0 {
+		t.Fatalf("the receiver got %d requests", len(got))
+	}
+	log, _, err := e.Hooks.Deliveries(e.Ctx, e.Admin, sub.ID, core.Page{})
+	if err != nil || len(log) != 1 || log[0].ErrorClass != "payload_too_large" {
+		t.Fatalf("delivery log %+v, %v", log, err)
+	}
+	if s := e.Get(sub.ID); s.Status != core.SubPending || s.Failures != 1 {
+		t.Fatalf("subscription %+v, want pending after one failure", s)
+	}
+}
+
+// A target whose scheme the engine has no sender for fails for good, and
+// its error names the scheme only.
+func TestTargetWithoutASenderFails(t *testing.T) {
+	post := func(context.Context, core.Subscription, []byte) (int, []byte, error) { return 200, nil, nil }
+	e := deliverytest.New(t, func(o *webhooks.Options, _ *delivery.Options) {
+		o.Targets = map[string]webhooks.Target{"chat": delivery.Channel{Scheme: "chat", Format: core.FormatStandard, Post: post}}
+	})
+	sub := e.Create(e.Admin, webhooks.Input{URL: "chat:room-s3cr3t", Events: deliverytest.Events("project.*"), Validated: true})
+	e.Do(e.Admin, core.AddProject{Project: "P"})
+	e.Pump()
+	log, _, err := e.Hooks.Deliveries(e.Ctx, e.Admin, sub.ID, core.Page{})
+	if err != nil || len(log) != 1 || log[0].ErrorClass != "connection" || log[0].Error != "no sender for chat: targets" {
+		t.Fatalf("delivery log %+v, %v", log, err)
+	}
+}
+
+// A chat sender's failure keeps its reason; a rate limit asks for a delay.
+func TestChannelSend(t *testing.T) {
+	m := &delivery.Message{Sub: core.Subscription{URL: "slack:C1"}, Body: []byte(`{}`)}
+	limited := delivery.Channel{Scheme: "slack", Post: func(context.Context, core.Subscription, []byte) (int, []byte, error) {
+		return 429, []byte(`{"ok":false}`), rateLimited{}
+	}}
+	if o := limited.Send(context.Background(), m); o.Class != "sender" || o.Status != 429 || o.Err != "rate limited" ||
+		!o.HasRetryAfter || o.RetryAfter != time.Minute || o.Response != `{"ok":false}` || o.Permanent {
+		t.Errorf("rate limited: %+v", o)
+	}
+	slow := delivery.Channel{Scheme: "slack", Post: func(ctx context.Context, _ core.Subscription, _ []byte) (int, []byte, error) {
+		return 0, nil, context.DeadlineExceeded
+	}}
+	if o := slow.Send(context.Background(), m); o.Class != "timeout" {
+		t.Errorf("timeout: %+v", o)
+	}
+	if o := (delivery.Channel{Scheme: "slack"}).Send(context.Background(), m); o.Class != "connection" || !o.Permanent || o.Err != "no sender for slack: targets" {
+		t.Errorf("no way to post: %+v", o)
+	}
+}
+
+type rateLimited struct{}
+
+func (rateLimited) Error() string             { return "rate limited" }
+func (rateLimited) RetryAfter() time.Duration { return time.Minute }

@@ -1,6 +1,7 @@
 package webhooks_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -264,5 +265,60 @@ func TestListsEndWithoutACursor(t *testing.T) {
 	log, next, err = e.Hooks.Deliveries(e.Ctx, e.Admin, subs[0].ID, core.Page{Limit: 1})
 	if err != nil || len(log) != 1 || next != log[0].ID {
 		t.Fatalf("delivery log page of 1: %d attempts, next %d, %v", len(log), next, err)
+	}
+}
+
+// A target that is not an http(s) URL is checked by the kind registered
+// for its scheme, with the messages people see in the API and in chat.
+func TestTargetsAreCheckedByTheirKind(t *testing.T) {
+	post := func(context.Context, core.Subscription, []byte) (int, []byte, error) { return 200, nil, nil }
+	bot := "a Slack bot token (GATEWAY_SLACK_BOT_TOKEN); give the channel's incoming-webhook URL instead"
+	formatMsg := "a slack:CHANNEL_ID target needs the slack format and a channel id"
+	for _, tc := range []struct {
+		name string
+		post delivery.PostFunc
+		in   webhooks.Input
+		want string // the error message; empty when accepted
+	}{
+		{"accepted", post, webhooks.Input{URL: "slack:C1", Format: core.FormatSlack}, ""},
+		{"no way to post", nil, webhooks.Input{URL: "slack:C1", Format: core.FormatSlack}, "a slack:CHANNEL_ID target needs " + bot},
+		{"wrong format", post, webhooks.Input{URL: "slack:C1"}, formatMsg},
+		{"wrong format and no way to post", nil, webhooks.Input{URL: "slack:C1"}, formatMsg},
+		{"no channel", post, webhooks.Input{URL: "slack:", Format: core.FormatSlack}, formatMsg},
+		{"a scheme without a kind", post, webhooks.Input{URL: "mattermost:C1", Format: core.FormatSlack}, "url must be an absolute http or https URL"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := deliverytest.New(t, func(o *webhooks.Options, _ *delivery.Options) {
+				o.Renderers = map[string]webhooks.Renderer{core.FormatSlack: webhooks.RenderStandard}
+				o.Targets = map[string]webhooks.Target{"slack": delivery.Channel{Scheme: "slack", Format: core.FormatSlack, Post: tc.post, Unavailable: bot}}
+			})
+			tc.in.Events = deliverytest.Events("*")
+			_, err := e.Hooks.Create(e.Ctx, e.Admin, tc.in)
+			if tc.want == "" && err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if tc.want != "" && (core.ErrorCode(err) != core.EINVALID || core.ErrorMessage(err) != tc.want) {
+				t.Fatalf("error %v, want invalid %q", err, tc.want)
+			}
+		})
+	}
+
+	// A change is checked as a whole: the format a target needs, whichever
+	// field changed.
+	e := deliverytest.New(t, func(o *webhooks.Options, _ *delivery.Options) {
+		o.Renderers = map[string]webhooks.Renderer{core.FormatSlack: webhooks.RenderStandard}
+		o.Targets = map[string]webhooks.Target{"slack": delivery.Channel{Scheme: "slack", Format: core.FormatSlack, Post: post}}
+	})
+	rc := deliverytest.NewReceiver(t)
+	sub := e.Create(e.Admin, webhooks.Input{URL: rc.URL(), Events: deliverytest.Events("*"), Validated: true})
+	target, slackFormat, standard := "slack:C2", core.FormatSlack, core.FormatStandard
+	if _, err := e.Hooks.Update(e.Ctx, e.Admin, sub.ID, webhooks.Patch{URL: &target}); core.ErrorMessage(err) != formatMsg {
+		t.Fatalf("slack target in the standard format: %v", err)
+	}
+	if got, err := e.Hooks.Update(e.Ctx, e.Admin, sub.ID, webhooks.Patch{URL: &target, Format: &slackFormat}); err != nil || got.URL != target {
+		t.Fatalf("slack target in the slack format: %+v, %v", got, err)
+	}
+	if _, err := e.Hooks.Update(e.Ctx, e.Admin, sub.ID, webhooks.Patch{Format: &standard}); core.ErrorMessage(err) != formatMsg {
+		t.Fatalf("standard format for a slack target: %v", err)
 	}
 }
