@@ -4,7 +4,7 @@
 // The path of one event: DispatchOnce reads the outbox after the dispatch
 // cursor and, with webhooks.Router, saves a pending delivery for every
 // subscription that receives it; the claim loop leases due deliveries
-// (Store.ClaimDeliveries) and hands them to the workers; a worker renders
+// (core.Tx.ClaimDeliveries) and hands them to the workers; a worker renders
 // the body in the subscription's format (webhooks.Service.Render), signs
 // it at send time (webhooks.Sign) and sends it through the Sender of the
 // target (HTTP for http(s) URLs, with the dial-time private-address check
