@@ -19,6 +19,7 @@ import (
 
 	"github.com/chatops/gateway/api"
 	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/delivery"
 	"github.com/chatops/gateway/store/sqlite"
 	"github.com/chatops/gateway/webhooks"
 )
@@ -65,14 +66,16 @@ func newUIEnv(t *testing.T, o uiEnvOptions) *uiEnv {
 		o.publicURL = srv.URL
 	}
 	var wh *webhooks.Service
+	var engine *delivery.Engine
 	if !o.noHooks {
-		wh = webhooks.New(svc, webhooks.Options{Now: clock.Now, AllowPrivateTargets: true, PublicURL: o.publicURL,
+		wh = webhooks.New(svc, webhooks.Options{Now: clock.Now, AllowPrivateTargets: true, PublicURL: o.publicURL})
+		engine = delivery.New(st, wh, delivery.Options{Now: clock.Now, AllowPrivateTargets: true,
 			Version: "test", RetrySchedule: []time.Duration{0, time.Minute}, DisableAfter: 3, Timeout: 5 * time.Second})
 	}
 	logs := &syncBuffer{}
 	api.New(svc, api.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test", Webhooks: wh,
 		PublicURL: o.publicURL}).Register(r)
-	e := &hookEnv{t: t, ctx: ctx, store: st, svc: svc, wh: wh, srv: srv, handler: r, clock: clock}
+	e := &hookEnv{t: t, ctx: ctx, store: st, svc: svc, wh: wh, engine: engine, srv: srv, handler: r, clock: clock}
 	if e.admin, err = svc.BootstrapAdmin(ctx, ""); err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/chatops/gateway/api"
 	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/delivery"
 	"github.com/chatops/gateway/store/sqlite"
 	"github.com/chatops/gateway/webhooks"
 )
@@ -49,6 +50,7 @@ type hookEnv struct {
 	store   *sqlite.Store
 	svc     *core.Service
 	wh      *webhooks.Service
+	engine  *delivery.Engine
 	srv     *httptest.Server
 	handler http.Handler
 	clock   *hookClock
@@ -60,7 +62,7 @@ type hookEnv struct {
 
 // newHookEnv builds the env; AllowPrivateTargets is on (the receivers are
 // on loopback) unless a tweak turns it off.
-func newHookEnv(t testing.TB, tweak ...func(*webhooks.Options)) *hookEnv {
+func newHookEnv(t testing.TB, tweak ...func(*webhooks.Options, *delivery.Options)) *hookEnv {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "hooks.db"), sqlite.Options{Synchronous: "OFF"})
@@ -75,18 +77,20 @@ func newHookEnv(t testing.TB, tweak ...func(*webhooks.Options)) *hookEnv {
 		srv.Close()
 		st.Close()
 	})
-	opts := webhooks.Options{Now: clock.Now, AllowPrivateTargets: true, PublicURL: srv.URL, Version: "test",
+	opts := webhooks.Options{Now: clock.Now, AllowPrivateTargets: true, PublicURL: srv.URL}
+	dopts := delivery.Options{Now: clock.Now, AllowPrivateTargets: true, Version: "test",
 		RetrySchedule: []time.Duration{0, time.Minute, time.Minute, time.Minute, time.Minute}, DisableAfter: 3, Timeout: 5 * time.Second}
 	for _, f := range tweak {
-		f(&opts)
+		f(&opts, &dopts)
 	}
 	wh := webhooks.New(svc, opts)
+	engine := delivery.New(st, wh, dopts)
 	api.New(svc, api.Options{Version: "test", Webhooks: wh}).Register(r)
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(wh.Collectors()...)
+	reg.MustRegister(engine.Collectors()...)
 	r.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{})).Methods(http.MethodGet)
 
-	e := &hookEnv{t: t, ctx: ctx, store: st, svc: svc, wh: wh, srv: srv, handler: r, clock: clock, metrics: reg}
+	e := &hookEnv{t: t, ctx: ctx, store: st, svc: svc, wh: wh, engine: engine, srv: srv, handler: r, clock: clock, metrics: reg}
 	if e.admin, err = svc.BootstrapAdmin(ctx, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -189,11 +193,11 @@ func (e *hookEnv) refuse(method, path, token, body string, status int, code stri
 func (e *hookEnv) pump() {
 	e.t.Helper()
 	for range 100 {
-		n, err := e.wh.DispatchOnce(e.ctx)
+		n, err := e.engine.DispatchOnce(e.ctx)
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		m, err := e.wh.DeliverOnce(e.ctx)
+		m, err := e.engine.DeliverOnce(e.ctx)
 		if err != nil {
 			e.t.Fatal(err)
 		}
@@ -804,7 +808,7 @@ func TestWebhooksAPIErrors(t *testing.T) {
 }
 
 func TestWebhooksAPIPrivateTargetsRefused(t *testing.T) {
-	e := newHookEnv(t, func(o *webhooks.Options) { o.AllowPrivateTargets = false })
+	e := newHookEnv(t, func(o *webhooks.Options, _ *delivery.Options) { o.AllowPrivateTargets = false })
 	rc := newHookReceiver(t) // on 127.0.0.1
 	for _, target := range []string{rc.URL(), "http://127.0.0.1:9/x", "http://localhost/x", "http://app.localhost/", "http://10.1.2.3/",
 		"http://192.168.0.10/", "http://172.16.0.1/", "http://169.254.169.254/latest/meta-data", "http://[::1]/", "http://[fe80::1]/",
@@ -951,8 +955,8 @@ func TestWebhooksSuccessAfterFailureInOneBatchEndsTheStreak(t *testing.T) {
 		t.Fatalf("received %v", hookTypes(got))
 	}
 	if s := status(); s != core.SubActive {
-		t.Fatal("regression: the fast path of webhooks.Service.record (webhooks/engine.go, `fast := o.ok() && … j.sub.Status == " +
-			"core.SubActive && j.sub.Failures == 0`) trusts the subscription as it was at claim time, so a success recorded " +
+		t.Fatal("regression: the fast path of delivery.Decide (delivery/policy.go, `o.OK() && !o.Validated && sub.Status == " +
+			"core.SubActive && sub.Failures == 0`) trusts the subscription as it was at claim time, so a success recorded " +
 			"after a failure of the same batch neither resets Failures nor turns pending back to active (and two later " +
 			"failures then disable it, counted as three): status " + s)
 	}
@@ -983,7 +987,7 @@ func mustID(t testing.TB, s string) core.ID {
 // A delivery whose last scheduled attempt fails is given up: the metric
 // counts it as failed, not as a retry.
 func TestWebhooksMetricsCountGivingUp(t *testing.T) {
-	e := newHookEnv(t, func(o *webhooks.Options) {
+	e := newHookEnv(t, func(_ *webhooks.Options, o *delivery.Options) {
 		o.RetrySchedule = []time.Duration{0, time.Minute}
 		o.DisableAfter = 10
 	})
@@ -1009,7 +1013,7 @@ func TestWebhooksMetricsCountGivingUp(t *testing.T) {
 		t.Fatalf("the given-up delivery is still queued:\n%s", b)
 	}
 	if !strings.Contains(string(b), `gateway_webhook_deliveries_total{outcome="failed"} 1`) {
-		t.Fatal("regression: webhooks.Service.record (webhooks/engine.go, the metrics switch at its end) counts outcome=\"failed\" " +
+		t.Fatal("regression: delivery.Engine.record (delivery/deliver.go, the metrics switch at its end) counts outcome=\"failed\" " +
 			"only for permanent errors; an attempt that uses up GATEWAY_RETRY_SCHEDULE marks the delivery failed but is " +
 			"counted as outcome=\"retry\"")
 	}

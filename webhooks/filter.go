@@ -3,7 +3,6 @@ package webhooks
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"strings"
 
 	"github.com/chatops/gateway/core"
@@ -75,12 +74,6 @@ func ParseFilters(data []byte) (Filters, error) {
 	return f, nil
 }
 
-// NamesFilters returns filters for a list of names (the form of the
-// WebWork API and of chat commands).
-func NamesFilters(names []string) (Filters, error) {
-	return ParseFilters(EventNames(names))
-}
-
 func parsePattern(name string) (pattern, error) {
 	name = strings.TrimSpace(strings.ToLower(name))
 	if canon, ok := aliases[name]; ok {
@@ -128,42 +121,6 @@ func (f Filters) MarshalJSON() ([]byte, error) {
 		return []byte("[]"), nil
 	}
 	return json.Marshal(f.raw)
-}
-
-// UnmarshalJSON reads filters as ParseFilters does.
-func (f *Filters) UnmarshalJSON(b []byte) error {
-	v, err := ParseFilters(b)
-	if err != nil {
-		return err
-	}
-	*f = v
-	return nil
-}
-
-// Canonical returns the canonical patterns, as "entity.action" strings.
-func (f Filters) Canonical() []string {
-	out := make([]string, len(f.patterns))
-	for i, p := range f.patterns {
-		out[i] = p.entity + "." + p.action
-		if p.entity == "*" && p.action == "*" {
-			out[i] = "*"
-		}
-	}
-	return out
-}
-
-// String lists the filters for people: "tracker.started, project.*".
-func (f Filters) String() string {
-	parts := make([]string, len(f.raw))
-	for i, r := range f.raw {
-		var s string
-		if json.Unmarshal(r, &s) == nil {
-			parts[i] = s
-		} else {
-			parts[i] = fmt.Sprint(f.Canonical()[i])
-		}
-	}
-	return strings.Join(parts, ", ")
 }
 
 // Aliases returns TrackingTime's event names and the canonical names they

@@ -1,9 +1,7 @@
 package webhooks_test
 
 import (
-	"net/http"
 	"testing"
-	"time"
 
 	"github.com/chatops/gateway/webhooks"
 )
@@ -47,34 +45,5 @@ func TestFilters(t *testing.T) {
 	f, _ := webhooks.ParseFilters([]byte(`[ "task.track", {"entity":"project","action":"*"} ]`))
 	if b, _ := f.MarshalJSON(); string(b) != `["task.track",{"entity":"project","action":"*"}]` {
 		t.Errorf("stored as %s", b)
-	}
-}
-
-func TestBackoffAndRetryAfter(t *testing.T) {
-	schedule := []time.Duration{0, 10 * time.Second, time.Hour}
-	if d, ok := webhooks.Backoff(schedule, 1, 0.5); !ok || d != 10*time.Second {
-		t.Errorf("attempt 1: %v %v", d, ok)
-	}
-	if d, _ := webhooks.Backoff(schedule, 2, 0); d != 54*time.Minute {
-		t.Errorf("jitter low: %v", d)
-	}
-	if _, ok := webhooks.Backoff(schedule, 3, 0.5); ok {
-		t.Error("schedule not used up after 3 attempts")
-	}
-	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	h := http.Header{"Retry-After": {"120"}}
-	if d, ok := webhooks.RetryAfter(503, h, now); !ok || d != 2*time.Minute {
-		t.Errorf("seconds: %v %v", d, ok)
-	}
-	h.Set("Retry-After", now.Add(time.Hour).Format(http.TimeFormat))
-	if d, ok := webhooks.RetryAfter(429, h, now); !ok || d != time.Hour {
-		t.Errorf("date: %v %v", d, ok)
-	}
-	if _, ok := webhooks.RetryAfter(500, h, now); ok {
-		t.Error("Retry-After honoured on a 500")
-	}
-	h.Set("Retry-After", "999999999")
-	if d, _ := webhooks.RetryAfter(429, h, now); d != 24*time.Hour {
-		t.Errorf("cap: %v", d)
 	}
 }

@@ -2,17 +2,47 @@ package webhooks
 
 import (
 	"encoding/json"
+	"errors"
 
 	"github.com/chatops/gateway/core"
 )
-
-// MaxPayloadBytes is the largest body a delivery sends.
-const MaxPayloadBytes = 256 << 10
 
 // Renderer turns an event into the body a subscription of one format
 // receives. extra holds top-level fields every format must carry (a ping's
 // validation_code and validation_code_url).
 type Renderer func(ev core.Event, sub core.Subscription, extra map[string]any) ([]byte, error)
+
+// Render renders ev for sub in sub's format. A ping to a subscription
+// that awaits validation carries validation_code and validation_code_url at
+// the top level, in every format; code is then the code a receiver's 2xx
+// answer must echo (Echoes), else "".
+func (s *Service) Render(ev core.Event, sub core.Subscription) (body []byte, code string, err error) {
+	render := s.renderers[sub.Format]
+	if render == nil {
+		return nil, "", errors.New("no renderer for format " + sub.Format)
+	}
+	extra := map[string]any{}
+	if ev.Type == core.EventWebhookPing {
+		var d map[string]any
+		_ = json.Unmarshal(ev.Data, &d)
+		if c, ok := d["validation_code"].(string); ok && sub.ValidatedAt == nil {
+			code = c
+			extra["validation_code"] = c
+			extra["validation_code_url"] = d["validation_code_url"]
+		}
+	}
+	body, err = render(ev, sub, extra)
+	return body, code, err
+}
+
+// Echoes reports whether a receiver's answer validates synchronously: it is
+// {"validation_code": code}.
+func Echoes(answer []byte, code string) bool {
+	var v struct {
+		Code string `json:"validation_code"`
+	}
+	return json.Unmarshal(answer, &v) == nil && v.Code == code
+}
 
 // RenderStandard writes the standard body: id, type, timestamp,
 // workspace_id, actor and data, plus extra fields at the top level.

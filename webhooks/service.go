@@ -5,9 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
-	"encoding/json"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -19,93 +17,51 @@ import (
 type Options struct {
 	// Now returns the current time.
 	Now func() time.Time
-	// Logger receives delivery and state-change lines; secrets never.
+	// NewEventID returns the id of a webhook.* event. Default core.NewEventID.
+	NewEventID func() string
+	// Logger receives state-change lines; secrets never.
 	Logger *slog.Logger
 	// PublicURL is the base of validation URLs (GATEWAY_PUBLIC_URL).
 	PublicURL string
-	// AllowPrivateTargets lets deliveries reach loopback and private
+	// AllowPrivateTargets lets subscriptions name loopback and private
 	// addresses (GATEWAY_ALLOW_PRIVATE_TARGETS).
 	AllowPrivateTargets bool
-	// RetrySchedule is the delay before each attempt (GATEWAY_RETRY_SCHEDULE).
-	RetrySchedule []time.Duration
-	// DisableAfter consecutive failed attempts disable a subscription.
-	DisableAfter int
-	// Timeout bounds one attempt (GATEWAY_DELIVERY_TIMEOUT).
-	Timeout time.Duration
 	// MaxPerUser limits subscriptions per owner (GATEWAY_MAX_WEBHOOKS_PER_USER).
 	MaxPerUser int
-	// Workers is how many deliveries are in flight at once. Default 64.
-	Workers int
-	// BatchSize is how many deliveries one claim takes. Default 100.
-	BatchSize int
-	// Lease is how long a claimed delivery stays with its worker before
-	// anyone may claim it again. Default Timeout + 5s.
-	Lease time.Duration
-	// PollInterval is how often an idle engine looks for work it was not
-	// told about (other processes, due retries). Default 250ms.
-	PollInterval time.Duration
 	// Renderers adds body formats (slack, mattermost) beside standard and
 	// toggl.
 	Renderers map[string]Renderer
-	// Senders deliver to targets that are not http(s) URLs, keyed by the
-	// target's scheme: "slack" sends "slack:CHANNEL_ID" targets. A target
-	// whose scheme has no sender is refused when a subscription is made.
-	Senders map[string]Sender
-	// Client sends deliveries. Default NewHTTPClient(Timeout, AllowPrivateTargets).
-	Client *http.Client
-	// Version goes into the User-Agent header.
-	Version string
-	// Store is what the engine reads and writes; default the core service's
-	// store. Give the inner store when the core service's is a NotifyStore,
-	// so that the engine's own writes do not wake it.
-	Store core.Store
+	// Targets are the kinds of target other than http(s) URLs, keyed by
+	// the target's scheme: "slack" checks "slack:CHANNEL_ID" targets. A
+	// target whose scheme has none must be an http(s) URL.
+	Targets map[string]Target
 }
 
-// Service holds the rules of subscriptions and runs their delivery.
+// Service holds the rules of subscriptions: what may be subscribed, their
+// statuses and the events that report them, validation, replay and the
+// delivery log. Package delivery sends what they receive.
 type Service struct {
-	core         *core.Service
-	store        core.Store
-	opts         Options
-	renderers    map[string]Renderer
-	metrics      *Metrics
-	wakeDispatch chan struct{}
-	wakeClaim    chan struct{}
+	core      *core.Service
+	store     core.Store
+	opts      Options
+	renderers map[string]Renderer
 }
 
-// New returns a Service on the core service's store.
+// New returns a Service on the core service's store. Its writes go
+// through that store, so that a store that wakes the delivery engine on
+// commit (delivery.NotifyStore) sends a new ping at once.
 func New(svc *core.Service, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.NewEventID == nil {
+		opts.NewEventID = core.NewEventID
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	if len(opts.RetrySchedule) == 0 {
-		opts.RetrySchedule = DefaultRetrySchedule
-	}
-	if opts.DisableAfter <= 0 {
-		opts.DisableAfter = 3
-	}
-	if opts.Timeout <= 0 {
-		opts.Timeout = 15 * time.Second
-	}
 	if opts.MaxPerUser <= 0 {
 		opts.MaxPerUser = 5
-	}
-	if opts.Workers <= 0 {
-		opts.Workers = 64
-	}
-	if opts.BatchSize <= 0 {
-		opts.BatchSize = 100
-	}
-	if opts.Lease <= 0 {
-		opts.Lease = opts.Timeout + 5*time.Second
-	}
-	if opts.PollInterval <= 0 {
-		opts.PollInterval = 250 * time.Millisecond
-	}
-	if opts.Client == nil {
-		opts.Client = NewHTTPClient(opts.Timeout, opts.AllowPrivateTargets)
 	}
 	if opts.PublicURL == "" {
 		opts.PublicURL = "http://localhost:8080"
@@ -114,89 +70,10 @@ func New(svc *core.Service, opts Options) *Service {
 	for k, v := range opts.Renderers {
 		r[k] = v
 	}
-	if opts.Store == nil {
-		opts.Store = svc.Store()
-	}
-	s := &Service{core: svc, store: opts.Store, opts: opts, renderers: r, wakeDispatch: make(chan struct{}, 1), wakeClaim: make(chan struct{}, 1)}
-	s.metrics = newMetrics(s)
-	return s
+	return &Service{core: svc, store: svc.Store(), opts: opts, renderers: r}
 }
 
 func (s *Service) now() time.Time { return s.opts.Now().UTC().Truncate(time.Microsecond) }
-
-// Input is a subscription as a client gives it (create and replace).
-type Input struct {
-	Name    string          `json:"name"`
-	URL     string          `json:"url"`
-	Events  json.RawMessage `json:"events"`
-	Secret  string          `json:"secret"`
-	Format  string          `json:"format"`
-	Scope   string          `json:"scope"`
-	Enabled *bool           `json:"enabled"`
-	// Channel marks a chat channel's own subscription (notify).
-	Channel string `json:"-"`
-	// Validated skips validation (the WebWork API has none).
-	Validated bool `json:"-"`
-}
-
-// Patch changes some fields of a subscription.
-type Patch struct {
-	Name    *string         `json:"name"`
-	URL     *string         `json:"url"`
-	Events  json.RawMessage `json:"events"`
-	Secret  *string         `json:"secret"`
-	Format  *string         `json:"format"`
-	Scope   *string         `json:"scope"`
-	Enabled *bool           `json:"enabled"`
-	// Validated keeps a new URL valid without a ping (the WebWork API has
-	// no validation).
-	Validated bool `json:"-"`
-}
-
-// View is a subscription as the API shows it to its owner or an admin.
-type View struct {
-	ID             core.ID         `json:"id"`
-	Name           string          `json:"name"`
-	URL            string          `json:"url"`
-	Events         json.RawMessage `json:"events"`
-	Secret         string          `json:"secret"`
-	Format         string          `json:"format"`
-	Enabled        bool            `json:"enabled"`
-	Status         string          `json:"status"`
-	Scope          string          `json:"scope"`
-	Owner          core.ID         `json:"owner"`
-	Channel        string          `json:"channel,omitempty"`
-	DisabledReason string          `json:"disabled_reason,omitempty"`
-	CreatedAt      time.Time       `json:"created_at"`
-	UpdatedAt      time.Time       `json:"updated_at"`
-	ValidatedAt    *time.Time      `json:"validated_at"`
-	LastDelivery   *LastDelivery   `json:"last_delivery"`
-}
-
-// LastDelivery is the outcome of a subscription's newest attempt.
-type LastDelivery struct {
-	At         time.Time `json:"at"`
-	StatusCode int       `json:"status_code"`
-	Error      string    `json:"error"`
-}
-
-// ViewOf returns the API view of a subscription.
-func ViewOf(sub core.Subscription) View {
-	v := View{ID: sub.ID, Name: sub.Name, URL: sub.URL, Events: sub.Events, Secret: sub.Secret, Format: sub.Format,
-		Enabled: sub.Enabled, Status: sub.Status, Scope: sub.Scope, Owner: sub.OwnerID, Channel: sub.Channel,
-		DisabledReason: sub.DisabledReason, CreatedAt: sub.CreatedAt, UpdatedAt: sub.UpdatedAt, ValidatedAt: sub.ValidatedAt}
-	if sub.LastDeliveryAt != nil {
-		v.LastDelivery = &LastDelivery{At: *sub.LastDeliveryAt, StatusCode: sub.LastStatusCode, Error: sub.LastError}
-	}
-	return v
-}
-
-// publicView is what events about a subscription carry: no secret.
-func publicView(sub core.Subscription) View {
-	v := ViewOf(sub)
-	v.Secret = ""
-	return v
-}
 
 // needsValidation reports whether a format is validated by a ping.
 func needsValidation(format string) bool {
@@ -213,7 +90,7 @@ func (s *Service) check(sub *core.Subscription) error {
 		sub.Format = core.FormatStandard
 	}
 	if _, ok := s.renderers[sub.Format]; !ok {
-		return core.Errorf(core.EINVALID, "format %q is not one of %s", sub.Format, strings.Join(s.Formats(), ", "))
+		return core.Errorf(core.EINVALID, "format %q is not one of %s", sub.Format, strings.Join(s.formats(), ", "))
 	}
 	if sub.Scope == "" {
 		sub.Scope = core.ScopeWorkspace
@@ -232,8 +109,8 @@ func (s *Service) check(sub *core.Subscription) error {
 	return nil
 }
 
-// Formats lists the body formats subscriptions may use.
-func (s *Service) Formats() []string {
+// formats lists the body formats subscriptions may use.
+func (s *Service) formats() []string {
 	out := []string{core.FormatStandard, core.FormatToggl}
 	for _, f := range []string{core.FormatSlack, core.FormatMattermost} {
 		if _, ok := s.renderers[f]; ok {
@@ -243,17 +120,21 @@ func (s *Service) Formats() []string {
 	return out
 }
 
-// checkURL validates a target: an http(s) URL that is not private, or, for
-// the slack format, "slack:CHANNEL_ID".
-func (s *Service) checkURL(ctx context.Context, sub *core.Subscription) error {
-	if strings.HasPrefix(sub.URL, "slack:") {
-		if sub.Format != core.FormatSlack || len(sub.URL) < 7 {
-			return core.Errorf(core.EINVALID, "a slack:CHANNEL_ID target needs the slack format and a channel id")
-		}
-		if s.opts.Senders["slack"] == nil {
-			return core.Errorf(core.EINVALID, "a slack:CHANNEL_ID target needs a Slack bot token (GATEWAY_SLACK_BOT_TOKEN); give the channel's incoming-webhook URL instead")
-		}
+// target returns the kind of a target that is not an http(s) URL, nil
+// for an http(s) URL or a scheme no kind is registered for.
+func (s *Service) target(url string) Target {
+	scheme, _, ok := strings.Cut(url, ":")
+	if !ok || strings.EqualFold(scheme, "http") || strings.EqualFold(scheme, "https") {
 		return nil
+	}
+	return s.opts.Targets[scheme]
+}
+
+// checkTarget validates a subscription's target: by its kind (Targets),
+// else as an http(s) URL that is not private.
+func (s *Service) checkTarget(ctx context.Context, sub core.Subscription) error {
+	if t := s.target(sub.URL); t != nil {
+		return t.CheckTarget(sub)
 	}
 	return CheckURL(ctx, sub.URL, s.opts.AllowPrivateTargets)
 }
@@ -281,20 +162,6 @@ func newValidationCode() string {
 // validationURL is where a subscriber validates asynchronously.
 func (s *Service) validationURL(sub core.Subscription) string {
 	return strings.TrimRight(s.opts.PublicURL, "/") + "/api/v1/webhooks/" + sub.ID.String() + "/validate/" + sub.ValidationCode
-}
-
-// appendEvent writes a webhook event to the outbox in tx.
-func (s *Service) appendEvent(tx core.Tx, actor core.Actor, typ string, sub core.Subscription, data map[string]any) error {
-	data["webhook"] = publicView(sub)
-	b, err := json.Marshal(data)
-	if err != nil {
-		return err
-	}
-	return tx.AppendEvent(&core.Event{
-		ID: core.NewEventID(), Type: typ, Timestamp: s.now(), WorkspaceID: sub.WorkspaceID,
-		Actor: core.EventActor{ID: actor.User.ID, Name: actor.User.Name, Source: actor.Source},
-		Data:  b, UserID: sub.OwnerID,
-	})
 }
 
 // ping queues a webhook.ping to the subscription itself.
@@ -326,7 +193,7 @@ func (s *Service) Create(ctx context.Context, actor core.Actor, in Input) (core.
 	if err := s.check(&sub); err != nil {
 		return core.Subscription{}, err
 	}
-	if err := s.checkURL(ctx, &sub); err != nil {
+	if err := s.checkTarget(ctx, sub); err != nil {
 		return core.Subscription{}, err
 	}
 	sub.Status = core.SubNotValidated
@@ -355,7 +222,6 @@ func (s *Service) Create(ctx context.Context, actor core.Actor, in Input) (core.
 	if err != nil {
 		return core.Subscription{}, err
 	}
-	s.Wake()
 	s.opts.Logger.Info("webhook created", "webhook_id", sub.ID, "owner", actor.User.ID, "format", sub.Format, "status", sub.Status)
 	return sub, nil
 }
@@ -448,9 +314,6 @@ func (s *Service) change(ctx context.Context, actor core.Actor, id core.ID, fn f
 		}
 		return withLastDelivery(tx, &sub)
 	})
-	if err == nil {
-		s.Wake()
-	}
 	return sub, err
 }
 
@@ -473,12 +336,11 @@ func (s *Service) Replace(ctx context.Context, actor core.Actor, id core.ID, in 
 
 // Update changes the given fields of a subscription (PATCH).
 func (s *Service) Update(ctx context.Context, actor core.Actor, id core.ID, p Patch) (core.Subscription, error) {
-	if p.URL != nil {
-		probe := core.Subscription{URL: strings.TrimSpace(*p.URL), Format: core.FormatStandard}
-		if p.Format != nil {
-			probe.Format = *p.Format
-		}
-		if err := s.checkURL(ctx, &probe); err != nil && !strings.HasPrefix(probe.URL, "slack:") {
+	// An http(s) URL is checked, DNS included, before the transaction, so
+	// that the store is not held up; other targets in it, by their kind,
+	// once the subscription's format is known.
+	if p.URL != nil && s.target(strings.TrimSpace(*p.URL)) == nil {
+		if err := CheckURL(ctx, strings.TrimSpace(*p.URL), s.opts.AllowPrivateTargets); err != nil {
 			return core.Subscription{}, err
 		}
 	}
@@ -508,10 +370,8 @@ func (s *Service) Update(ctx context.Context, actor core.Actor, id core.ID, p Pa
 		if err := s.check(sub); err != nil {
 			return err
 		}
-		// An http(s) URL was checked, DNS included, before the transaction;
-		// here only what needs no network, so the store is not held up.
-		if strings.HasPrefix(sub.URL, "slack:") {
-			if err := s.checkURL(ctx, sub); err != nil {
+		if t := s.target(sub.URL); t != nil {
+			if err := t.CheckTarget(*sub); err != nil {
 				return err
 			}
 		}
@@ -565,19 +425,6 @@ func (s *Service) Enable(ctx context.Context, actor core.Actor, id core.ID) (cor
 	})
 }
 
-func (s *Service) enable(tx core.Tx, actor core.Actor, sub *core.Subscription) error {
-	sub.Enabled, sub.Failures, sub.DisabledReason = true, 0, ""
-	sub.Status = core.SubActive
-	if sub.ValidatedAt == nil && needsValidation(sub.Format) {
-		sub.Status = core.SubNotValidated
-	}
-	if _, err := tx.RescheduleDeliveries(sub.WorkspaceID, sub.ID, s.now()); err != nil {
-		return err
-	}
-	s.opts.Logger.Info("webhook enabled", "webhook_id", sub.ID, "by", actor.User.ID)
-	return s.appendEvent(tx, actor, core.EventWebhookEnabled, *sub, map[string]any{})
-}
-
 // Disable turns a subscription off; its events stay queued.
 func (s *Service) Disable(ctx context.Context, actor core.Actor, id core.ID) (core.Subscription, error) {
 	return s.change(ctx, actor, id, func(tx core.Tx, sub *core.Subscription) error {
@@ -585,15 +432,6 @@ func (s *Service) Disable(ctx context.Context, actor core.Actor, id core.ID) (co
 			return nil
 		}
 		return s.disable(tx, actor, sub, "disabled by "+actor.User.Name)
-	})
-}
-
-func (s *Service) disable(tx core.Tx, actor core.Actor, sub *core.Subscription, reason string) error {
-	sub.Enabled, sub.Status, sub.DisabledReason = false, core.SubDisabled, reason
-	s.opts.Logger.Warn("webhook disabled", "webhook_id", sub.ID, "reason", reason)
-	return s.appendEvent(tx, actor, core.EventWebhookDisabled, *sub, map[string]any{
-		"reason": reason, "last_error": sub.LastError,
-		"how_to_enable": "POST /api/v1/webhooks/" + sub.ID.String() + "/enable",
 	})
 }
 
@@ -617,34 +455,13 @@ func (s *Service) Validate(ctx context.Context, id core.ID, code string) error {
 	if err != nil {
 		return err
 	}
-	err = s.store.Update(ctx, func(tx core.Tx) error {
+	return s.store.Update(ctx, func(tx core.Tx) error {
 		sub, err := tx.Subscription(ws.ID, id)
 		if err != nil || sub.ValidationCode == "" || subtle.ConstantTimeCompare([]byte(sub.ValidationCode), []byte(code)) != 1 {
 			return core.Errorf(core.ENOTFOUND, "no webhook awaits that validation code")
 		}
-		return s.validated(tx, &sub)
+		return s.MarkValidated(tx, &sub)
 	})
-	if err == nil {
-		s.Wake()
-	}
-	return err
-}
-
-// validated marks a subscription validated and releases what it kept.
-func (s *Service) validated(tx core.Tx, sub *core.Subscription) error {
-	if sub.ValidatedAt != nil {
-		return nil
-	}
-	now := s.now()
-	sub.ValidatedAt, sub.UpdatedAt = &now, now
-	if sub.Status == core.SubNotValidated {
-		sub.Status = core.SubActive
-	}
-	if _, err := tx.RescheduleDeliveries(sub.WorkspaceID, sub.ID, now); err != nil {
-		return err
-	}
-	s.opts.Logger.Info("webhook validated", "webhook_id", sub.ID)
-	return tx.UpdateSubscription(sub)
 }
 
 // Deliveries returns a subscription's delivery log, newest first.
@@ -703,7 +520,7 @@ func (s *Service) Replay(ctx context.Context, actor core.Actor, id core.ID, sinc
 				return err
 			}
 			more = len(evs) == core.MaxPageLimit
-			r := newRouter(tx)
+			r := NewRouter(tx)
 			n = 0
 			for _, ev := range evs {
 				after = ev.Seq
@@ -731,9 +548,7 @@ func (s *Service) Replay(ctx context.Context, actor core.Actor, id core.ID, sinc
 		}
 		total += n
 		if !more {
-			break
+			return total, nil
 		}
 	}
-	s.Wake()
-	return total, nil
 }

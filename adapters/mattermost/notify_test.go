@@ -15,6 +15,7 @@ import (
 	"github.com/chatops/gateway/adapters/mattermost"
 	"github.com/chatops/gateway/adapters/slack"
 	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/delivery"
 	"github.com/chatops/gateway/store/sqlite"
 	"github.com/chatops/gateway/webhooks"
 )
@@ -34,6 +35,7 @@ func TestNotifyFromMattermost(t *testing.T) {
 	svc := core.NewService(st, core.Options{})
 	wh := webhooks.New(svc, webhooks.Options{AllowPrivateTargets: true,
 		Renderers: map[string]webhooks.Renderer{core.FormatSlack: slack.RenderEvent, core.FormatMattermost: mattermost.RenderEvent}})
+	eng := delivery.New(st, wh, delivery.Options{AllowPrivateTargets: true})
 	svc.SetChannels(wh)
 	h, err := mattermost.NewHandler(svc, mattermost.Options{Token: notifyToken})
 	if err != nil {
@@ -75,11 +77,11 @@ func TestNotifyFromMattermost(t *testing.T) {
 	pump := func() {
 		t.Helper()
 		for range 20 {
-			n, err := wh.DispatchOnce(ctx)
+			n, err := eng.DispatchOnce(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
-			m, err := wh.DeliverOnce(ctx)
+			m, err := eng.DeliverOnce(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}

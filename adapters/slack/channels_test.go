@@ -20,6 +20,7 @@ import (
 	"github.com/chatops/gateway/adapters/slack"
 	"github.com/chatops/gateway/api"
 	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/delivery"
 	"github.com/chatops/gateway/store/sqlite"
 	"github.com/chatops/gateway/webhooks"
 	"github.com/gorilla/mux"
@@ -27,7 +28,7 @@ import (
 )
 
 // The tests here run the real thing: signed slash commands and button
-// presses into the Slack adapter, the webhooks engine on a temp SQLite
+// presses into the Slack adapter, the webhooks service and delivery engine on a temp SQLite
 // database, a local fake of Slack's Web API given to slack-go as its API
 // URL, and local incoming-webhook receivers.
 
@@ -143,7 +144,7 @@ func texts(ps []posted) []string {
 	return out
 }
 
-// chatEnv is a gateway without cmd: core, the webhooks engine with the
+// chatEnv is a gateway without cmd: core, the webhooks service and delivery engine with the
 // chat renderers, the Slack adapter and the API on one local server.
 type chatEnv struct {
 	t     *testing.T
@@ -152,6 +153,7 @@ type chatEnv struct {
 	store core.Store
 	svc   *core.Service
 	wh    *webhooks.Service
+	eng   *delivery.Engine
 	slack *fakeSlack
 	srv   *httptest.Server
 	admin core.Actor
@@ -169,19 +171,22 @@ func newChatEnv(t *testing.T, withBot bool) *chatEnv {
 	clock := &fakeClock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
 	svc := core.NewService(st, core.Options{Now: clock.Now})
 	fs := newFakeSlack(t)
-	opts := webhooks.Options{Now: clock.Now, AllowPrivateTargets: true, PublicURL: "http://gw.test",
-		RetrySchedule: []time.Duration{0, time.Minute, time.Minute, time.Minute}, DisableAfter: 3, Timeout: 5 * time.Second,
-		Renderers: map[string]webhooks.Renderer{core.FormatSlack: slack.RenderEvent, core.FormatMattermost: mattermost.RenderEvent}}
+	channels := delivery.Channel{Scheme: "slack", Format: core.FormatSlack, Unavailable: "a Slack bot token"}
 	hopts := slack.Options{SigningSecret: secret}
 	if withBot {
 		poster, err := slack.NewPoster(botToken, fs.srv.URL+"/api", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		opts.Senders = map[string]webhooks.Sender{"slack": poster.Send}
+		channels.Post = poster.Send
 		hopts.BotToken = botToken
 	}
-	wh := webhooks.New(svc, opts)
+	wh := webhooks.New(svc, webhooks.Options{Now: clock.Now, AllowPrivateTargets: true, PublicURL: "http://gw.test",
+		Renderers: map[string]webhooks.Renderer{core.FormatSlack: slack.RenderEvent, core.FormatMattermost: mattermost.RenderEvent},
+		Targets:   map[string]webhooks.Target{"slack": channels}})
+	eng := delivery.New(st, wh, delivery.Options{Now: clock.Now, AllowPrivateTargets: true,
+		RetrySchedule: []time.Duration{0, time.Minute, time.Minute, time.Minute}, DisableAfter: 3, Timeout: 5 * time.Second,
+		Senders: map[string]delivery.Sender{"slack": channels}})
 	svc.SetChannels(wh)
 	h, err := slack.NewHandler(svc, hopts)
 	if err != nil {
@@ -193,7 +198,7 @@ func newChatEnv(t *testing.T, withBot bool) *chatEnv {
 	api.New(svc, api.Options{Webhooks: wh}).Register(r)
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
-	e := &chatEnv{t: t, ctx: ctx, clock: clock, store: st, svc: svc, wh: wh, slack: fs, srv: srv}
+	e := &chatEnv{t: t, ctx: ctx, clock: clock, store: st, svc: svc, wh: wh, eng: eng, slack: fs, srv: srv}
 	tok, u, err := svc.IssueToken(ctx, core.Actor{Source: "cli"}, core.TokenRequest{User: "boss", Role: core.RoleAdmin})
 	if err != nil {
 		t.Fatal(err)
@@ -260,11 +265,11 @@ func (e *chatEnv) hooks() []webhooks.View {
 func (e *chatEnv) pump() {
 	e.t.Helper()
 	for range 100 {
-		n, err := e.wh.DispatchOnce(e.ctx)
+		n, err := e.eng.DispatchOnce(e.ctx)
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		m, err := e.wh.DeliverOnce(e.ctx)
+		m, err := e.eng.DeliverOnce(e.ctx)
 		if err != nil {
 			e.t.Fatal(err)
 		}

@@ -53,7 +53,7 @@ func (e *rateLimited) Error() string {
 func (e *rateLimited) RetryAfter() time.Duration { return e.after }
 
 // Send posts a rendered message (Message JSON) to the channel of a
-// "slack:CHANNEL_ID" target. It has the signature of a webhooks.Sender: it
+// "slack:CHANNEL_ID" target. It is a delivery.PostFunc: it
 // returns the HTTP status, Slack's answer, and an error for a failure —
 // Slack's own error code when it answers "ok": false (channel_not_found,
 // not_in_channel, invalid_auth, …), and an error with RetryAfter when

@@ -17,6 +17,7 @@ import (
 	"github.com/chatops/gateway/adapters/slack"
 	"github.com/chatops/gateway/api"
 	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/delivery"
 	"github.com/chatops/gateway/webhooks"
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
@@ -33,6 +34,7 @@ type server struct {
 	store  core.Store
 	svc    *core.Service
 	hooks  *webhooks.Service
+	engine *delivery.Engine
 	done   chan error
 	// engineDone is closed when the delivery engine has stopped.
 	engineDone chan struct{}
@@ -49,25 +51,33 @@ func startServer(ctx context.Context, cfg *Config, stdout io.Writer, logger *slo
 	}
 	s := &server{cfg: cfg, logger: logger, store: st, done: make(chan error, 1), metrics: newCommandMetrics()}
 	// Every committed change wakes the delivery engine.
-	s.svc = core.NewService(webhooks.NotifyStore(st, func() { s.hooks.Wake() }),
+	s.svc = core.NewService(delivery.NotifyStore(st, func() { s.engine.Wake() }),
 		core.Options{Logger: logger, OnCommand: s.metrics.observe})
 	// Chat channels are subscriptions in the slack and mattermost formats;
-	// slack:CHANNEL_ID targets are posted with the bot token, when given.
-	var senders map[string]webhooks.Sender
+	// slack:CHANNEL_ID targets are posted with the bot token, and refused
+	// with a hint without one.
+	slackChannels := delivery.Channel{Scheme: "slack", Format: core.FormatSlack,
+		Unavailable: "a Slack bot token (GATEWAY_SLACK_BOT_TOKEN); give the channel's incoming-webhook URL instead"}
 	if cfg.SlackBotToken != "" {
 		poster, err := slack.NewPoster(cfg.SlackBotToken, cfg.SlackAPIURL, nil)
 		if err != nil {
 			st.Close()
 			return nil, err
 		}
-		senders = map[string]webhooks.Sender{"slack": poster.Send}
+		slackChannels.Post = poster.Send
 	}
 	s.hooks = webhooks.New(s.svc, webhooks.Options{
 		Logger: logger, PublicURL: cfg.PublicURL, AllowPrivateTargets: cfg.AllowPrivateTargets,
-		RetrySchedule: cfg.RetrySchedule, DisableAfter: cfg.DisableAfter, Timeout: cfg.DeliveryTimeout,
-		MaxPerUser: cfg.MaxWebhooksPerUser, Version: version, Store: st,
-		Renderers: map[string]webhooks.Renderer{core.FormatSlack: slack.RenderEvent, core.FormatMattermost: mattermost.RenderEvent},
-		Senders:   senders,
+		MaxPerUser: cfg.MaxWebhooksPerUser,
+		Renderers:  map[string]webhooks.Renderer{core.FormatSlack: slack.RenderEvent, core.FormatMattermost: mattermost.RenderEvent},
+		Targets:    map[string]webhooks.Target{"slack": slackChannels},
+	})
+	// The engine writes to the store itself, not through the one that
+	// wakes it.
+	s.engine = delivery.New(st, s.hooks, delivery.Options{
+		Logger: logger, AllowPrivateTargets: cfg.AllowPrivateTargets,
+		RetrySchedule: cfg.RetrySchedule, DisableAfter: cfg.DisableAfter, Timeout: cfg.DeliveryTimeout, Version: version,
+		Senders: map[string]delivery.Sender{"slack": slackChannels},
 	})
 	s.svc.SetChannels(s.hooks)
 	token, err := s.svc.BootstrapAdmin(ctx, cfg.AdminToken)
@@ -105,7 +115,7 @@ func startServer(ctx context.Context, cfg *Config, stdout io.Writer, logger *slo
 		var wg sync.WaitGroup
 		// Old request keys and undo records go, at start and hourly.
 		wg.Go(func() { s.svc.RunPruner(engineCtx, time.Hour) })
-		_ = s.hooks.Run(engineCtx)
+		_ = s.engine.Run(engineCtx)
 		wg.Wait()
 	}()
 	logger.Info("listening", "addr", ln.Addr().String(), "database", redactURL(cfg.DatabaseURL),
@@ -123,7 +133,7 @@ func (s *server) routes() (http.Handler, error) {
 	api.New(s.svc, api.Options{Logger: s.logger, Version: version, Webhooks: s.hooks, PublicURL: s.cfg.PublicURL}).Register(r)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	reg.MustRegister(s.hooks.Collectors()...)
+	reg.MustRegister(s.engine.Collectors()...)
 	reg.MustRegister(s.metrics.collectors(s.store)...)
 	r.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{})).Methods(http.MethodGet)
 	if err := mountAdapters(r, s.svc, s.cfg, s.logger); err != nil {

@@ -1,4 +1,4 @@
-package webhooks
+package delivery
 
 import (
 	"context"
@@ -8,8 +8,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// Metrics are the engine's Prometheus collectors.
-type Metrics struct {
+// metrics are the engine's Prometheus collectors.
+type metrics struct {
 	outcomes        *prometheus.CounterVec
 	dispatched      prometheus.Counter
 	attemptLatency  prometheus.Histogram
@@ -17,8 +17,8 @@ type Metrics struct {
 	queueDepth      prometheus.GaugeFunc
 }
 
-func newMetrics(s *Service) *Metrics {
-	return &Metrics{
+func newMetrics(st core.Store) *metrics {
+	return &metrics{
 		outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gateway_webhook_deliveries_total",
 			Help: "Delivery attempts by outcome: delivered, retry (failed, will retry), failed (gave up).",
@@ -44,7 +44,7 @@ func newMetrics(s *Service) *Metrics {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 			defer cancel()
 			var n int
-			if err := s.store.View(ctx, func(tx core.Tx) error {
+			if err := st.View(ctx, func(tx core.Tx) error {
 				var err error
 				n, err = tx.CountPendingDeliveries()
 				return err
@@ -57,7 +57,7 @@ func newMetrics(s *Service) *Metrics {
 }
 
 // Collectors returns the engine's metrics, to register with a registry.
-func (s *Service) Collectors() []prometheus.Collector {
-	m := s.metrics
+func (e *Engine) Collectors() []prometheus.Collector {
+	m := e.metrics
 	return []prometheus.Collector{m.outcomes, m.dispatched, m.attemptLatency, m.eventToDelivery, m.queueDepth}
 }

@@ -3,17 +3,25 @@ package webhooks
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
-	"net/http"
 	"net/netip"
 	"net/url"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/chatops/gateway/core"
 )
+
+// Target is a kind of subscription target other than an http(s) URL:
+// "SCHEME:ADDRESS", such as "slack:CHANNEL_ID", which the delivery engine
+// sends through the sender it has for SCHEME (package delivery).
+type Target interface {
+	// CheckTarget validates a subscription whose url has this kind's
+	// scheme: the address, and what the kind needs of the subscription (its
+	// format). It does not use the network, and returns an invalid
+	// *core.Error.
+	CheckTarget(sub core.Subscription) error
+}
 
 // blocked are address ranges a delivery never reaches unless private targets
 // are allowed: beyond loopback, private, link-local (which holds the cloud
@@ -43,7 +51,8 @@ func PrivateAddr(ip netip.Addr) bool {
 	return false
 }
 
-// ErrPrivateTarget is returned for a URL or a dial to a private address.
+// ErrPrivateTarget is returned for a URL, or a dial (package delivery), to
+// a private address.
 var ErrPrivateTarget = errors.New("target address is loopback, private, link-local or metadata")
 
 // CheckURL validates a subscription URL: http or https, a host, no
@@ -85,45 +94,4 @@ func CheckURL(ctx context.Context, raw string, allowPrivate bool) error {
 		}
 	}
 	return nil
-}
-
-// safeControl refuses, at dial time and after DNS, a connection to a
-// private address, so that a name that rebinds cannot slip through.
-func safeControl(network, address string, _ syscall.RawConn) error {
-	ap, err := netip.ParseAddrPort(address)
-	if err != nil {
-		return fmt.Errorf("dial %s: %w", address, err)
-	}
-	if PrivateAddr(ap.Addr()) {
-		return fmt.Errorf("dial %s: %w", address, ErrPrivateTarget)
-	}
-	return nil
-}
-
-// NewHTTPClient returns the client deliveries use: no redirects followed
-// (a 3xx is a failure), the given per-attempt timeout, and, unless
-// allowPrivate, a dialer that refuses private addresses and no proxy.
-func NewHTTPClient(timeout time.Duration, allowPrivate bool) *http.Client {
-	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
-	tr := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           dialer.DialContext,
-		MaxIdleConns:          512,
-		MaxIdleConnsPerHost:   64,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: timeout,
-		ForceAttemptHTTP2:     true,
-	}
-	if !allowPrivate {
-		dialer.Control = safeControl
-		tr.Proxy = nil
-	}
-	return &http.Client{
-		Transport: tr,
-		Timeout:   timeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
-	}
 }

@@ -1,4 +1,4 @@
-package webhooks_test
+package delivery_test
 
 import (
 	"bytes"
@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/delivery"
+	"github.com/chatops/gateway/delivery/deliverytest"
 	"github.com/chatops/gateway/webhooks"
 )
 
@@ -32,7 +34,7 @@ func countingReceiver(b *testing.B) (*httptest.Server, *atomic.Int64) {
 // JSON body to a local receiver with a plain http.Client.
 func BenchmarkBareClient(b *testing.B) {
 	srv, n := countingReceiver(b)
-	client := webhooks.NewHTTPClient(5*time.Second, true)
+	client := delivery.NewHTTPClient(5*time.Second, true)
 	body := bytes.Repeat([]byte("x"), 400)
 	var next atomic.Int64
 	b.ResetTimer()
@@ -59,19 +61,19 @@ func BenchmarkBareClient(b *testing.B) {
 // are dispatched, claimed, signed, posted to a local receiver and recorded
 // (synchronous=FULL), with the engine's default 64 workers.
 func BenchmarkDeliver(b *testing.B) {
-	e := newEnv(b)
+	e := deliverytest.New(b)
 	srv, n := countingReceiver(b)
-	e.clock.t = time.Now() // real time for the running engine
-	wh := webhooks.New(e.svc, webhooks.Options{AllowPrivateTargets: true, PollInterval: 5 * time.Millisecond})
-	if _, err := wh.Create(e.ctx, e.admin, webhooks.Input{URL: srv.URL, Events: events("project.*"), Validated: true}); err != nil {
+	e.Clock.Set(time.Now()) // real time for the running engine
+	eng := delivery.New(e.Store, e.Hooks, delivery.Options{AllowPrivateTargets: true, PollInterval: 5 * time.Millisecond})
+	if _, err := e.Hooks.Create(e.Ctx, e.Admin, webhooks.Input{URL: srv.URL, Events: deliverytest.Events("project.*"), Validated: true}); err != nil {
 		b.Fatal(err)
 	}
 	data, _ := json.Marshal(map[string]any{"project": map[string]any{"id": "1", "name": "Bench"}})
 	for i := 0; i < b.N; i += 500 {
-		err := e.store.Update(e.ctx, func(tx core.Tx) error {
+		err := e.Store.Update(e.Ctx, func(tx core.Tx) error {
 			for j := i; j < min(i+500, b.N); j++ {
 				if err := tx.AppendEvent(&core.Event{ID: core.NewEventID(), Type: core.EventProjectUpdated, Timestamp: time.Now().Add(time.Second),
-					WorkspaceID: e.admin.User.WorkspaceID, Actor: core.EventActor{ID: e.admin.User.ID, Name: "boss", Source: "api"}, Data: data}); err != nil {
+					WorkspaceID: e.Admin.User.WorkspaceID, Actor: core.EventActor{ID: e.Admin.User.ID, Name: "boss", Source: "api"}, Data: data}); err != nil {
 					return err
 				}
 			}
@@ -85,7 +87,7 @@ func BenchmarkDeliver(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	done := make(chan struct{})
-	go func() { _ = wh.Run(ctx); close(done) }()
+	go func() { _ = eng.Run(ctx); close(done) }()
 	for n.Load() < int64(b.N) {
 		time.Sleep(time.Millisecond)
 	}
