@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/internal/httpx"
 	"github.com/chatops/gateway/webhooks"
 	"github.com/gorilla/mux"
 )
@@ -54,15 +55,20 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
-// subscriptionAction adapts a webhooks.Service method on one subscription.
-func (s *Server) subscriptionAction(fn func(*webhooks.Service) subAction) handlerFunc {
+// subAction is a webhooks.Service method on one subscription, as a method
+// expression: (*webhooks.Service).Test.
+type subAction = func(*webhooks.Service, context.Context, core.Actor, core.ID) (core.Subscription, error)
+
+// subscriptionAction serves a webhooks.Service method on the subscription
+// of the path's id.
+func (s *Server) subscriptionAction(fn subAction) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		wh, err := s.hooks()
 		if err != nil {
 			return err
 		}
 		return getOne(w, r, "webhook", func(ctx context.Context, a core.Actor, id core.ID) (webhooks.View, error) {
-			sub, err := fn(wh)(ctx, a, id)
+			sub, err := fn(wh, ctx, a, id)
 			return webhooks.ViewOf(sub), err
 		})
 	}
@@ -140,7 +146,7 @@ func (s *Server) replayWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"queued": n})
+	return httpx.APIJSON.Write(w, http.StatusOK, map[string]any{"queued": n})
 }
 
 // validateWebhook is the asynchronous validation: a GET by the subscriber,
@@ -157,7 +163,7 @@ func (s *Server) validateWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err := wh.Validate(r.Context(), id, mux.Vars(r)["code"]); err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"validated": true})
+	return httpx.APIJSON.Write(w, http.StatusOK, map[string]any{"validated": true})
 }
 
 type eventTypeView struct {
@@ -174,5 +180,5 @@ func (s *Server) eventTypes(w http.ResponseWriter, r *http.Request) error {
 	for _, t := range core.EventTypes() {
 		out = append(out, eventTypeView{t, alias[t.Name]})
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"data": out, "next_cursor": nil})
+	return httpx.APIJSON.Write(w, http.StatusOK, map[string]any{"data": out, "next_cursor": nil})
 }
