@@ -117,11 +117,7 @@ func (u *webUI) recentEntries(ctx context.Context, actor core.Actor, n int) ([]c
 
 // webhookLog shows one webhook and its newest delivery attempts.
 func (u *webUI) webhookLog(w http.ResponseWriter, r *http.Request, sess session) error {
-	wh, err := u.s.hooks()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "webhook")
+	wh, id, err := u.s.hookOf(r)
 	if err != nil {
 		return err
 	}
@@ -159,11 +155,7 @@ func (u *webUI) webhookLog(w http.ResponseWriter, r *http.Request, sess session)
 // webhookAction runs a webhook's button (test, enable, disable) and goes
 // back to the page the button was on.
 func (u *webUI) webhookAction(w http.ResponseWriter, r *http.Request, sess session) error {
-	wh, err := u.s.hooks()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "webhook")
+	wh, id, err := u.s.hookOf(r)
 	if err != nil {
 		return err
 	}

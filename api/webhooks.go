@@ -21,6 +21,17 @@ func (s *Server) hooks() (*webhooks.Service, error) {
 	return s.opts.Webhooks, nil
 }
 
+// hookOf returns the webhooks.Service and the subscription id of the
+// request's path.
+func (s *Server) hookOf(r *http.Request) (*webhooks.Service, core.ID, error) {
+	wh, err := s.hooks()
+	if err != nil {
+		return nil, 0, err
+	}
+	id, err := pathID(r, "webhook")
+	return wh, id, err
+}
+
 // views maps subscriptions to their API form.
 func views(subs []core.Subscription) []webhooks.View {
 	out := make([]webhooks.View, len(subs))
@@ -105,11 +116,7 @@ func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) webhookDeliveries(w http.ResponseWriter, r *http.Request) error {
-	wh, err := s.hooks()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "webhook")
+	wh, id, err := s.hookOf(r)
 	if err != nil {
 		return err
 	}
@@ -130,11 +137,7 @@ type replayBody struct {
 }
 
 func (s *Server) replayWebhook(w http.ResponseWriter, r *http.Request) error {
-	wh, err := s.hooks()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "webhook")
+	wh, id, err := s.hookOf(r)
 	if err != nil {
 		return err
 	}
@@ -152,11 +155,7 @@ func (s *Server) replayWebhook(w http.ResponseWriter, r *http.Request) error {
 // validateWebhook is the asynchronous validation: a GET by the subscriber,
 // authenticated by the code alone.
 func (s *Server) validateWebhook(w http.ResponseWriter, r *http.Request) error {
-	wh, err := s.hooks()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "webhook")
+	wh, id, err := s.hookOf(r)
 	if err != nil {
 		return err
 	}
