@@ -98,6 +98,11 @@ func (s *Server) logFailure(r *http.Request, e *httpx.Error, err error, took tim
 		slog.Duration("took", took))
 }
 
+// handle serves h for anyone, rendering a failure as the API does.
+func (s *Server) handle(h handlerFunc) http.Handler {
+	return s.serve(h, renderJSON)
+}
+
 // renderJSON writes a failure as the API does: {"error": {"code": …,
 // "message": …}}, with a Bearer challenge for 401.
 func renderJSON(w http.ResponseWriter, r *http.Request, e *httpx.Error) {
@@ -122,11 +127,6 @@ type list[T any] struct {
 // ---- authentication
 
 type actorKey struct{}
-
-// handle serves h for anyone, rendering a failure as the API does.
-func (s *Server) handle(h handlerFunc) http.Handler {
-	return s.serve(h, renderJSON)
-}
 
 // authed serves h only for a request with a valid bearer token; h finds
 // the caller with actorOf.
