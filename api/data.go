@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/internal/httpx"
 )
 
 // The handlers of the data: each reads its input, calls one core.Service
@@ -28,7 +29,7 @@ func writeList[T any](w http.ResponseWriter, items []T, next core.ID) error {
 	if items == nil {
 		items = []T{}
 	}
-	return writeJSON(w, http.StatusOK, list[T]{Data: items, NextCursor: next})
+	return httpx.APIJSON.Write(w, http.StatusOK, list[T]{Data: items, NextCursor: next})
 }
 
 // getOne answers the thing with the path's id.
@@ -41,7 +42,7 @@ func getOne[T any](w http.ResponseWriter, r *http.Request, kind string, fn func(
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, v)
+	return httpx.APIJSON.Write(w, http.StatusOK, v)
 }
 
 // createOne decodes a body B, makes the thing with fn and answers it with
@@ -55,7 +56,7 @@ func createOne[B, T any](w http.ResponseWriter, r *http.Request, fn func(context
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusCreated, v)
+	return httpx.APIJSON.Write(w, http.StatusCreated, v)
 }
 
 // updateOne decodes a body B and changes the thing with the path's id.
@@ -72,7 +73,7 @@ func updateOne[B, T any](w http.ResponseWriter, r *http.Request, kind string, fn
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, v)
+	return httpx.APIJSON.Write(w, http.StatusOK, v)
 }
 
 // deleteOne deletes the thing with the path's id and answers 204.

@@ -1,14 +1,17 @@
 // Package api is the gateway's management REST API under /api/v1: API
 // tokens, users and their identities, clients, projects, tasks, tags and
-// time entries, plus the operators' /healthz and /readyz, and the admin web
-// page under /ui/ (ui.go).
+// time entries, plus the operators' /healthz and /readyz, the admin web
+// page under /ui/ (ui*.go) and the WebWork-compatible webhooks API under
+// /rest-api/v1 (webwork.go).
 //
 // Every request to /api/v1 carries "Authorization: Bearer TOKEN". Handlers
-// return an error; one wrapper renders it as
-// {"error": {"code": …, "message": …}} with the HTTP status that the core
-// error code maps to (statusOf), and logs the failure. Every write goes
-// through core.Service, which changes the state and appends its event in one
-// transaction. All routes are registered in routes.go.
+// return an error; one wrapper (Server.serve) logs it once and renders it:
+// as {"error": {"code": …, "message": …}} under /api/v1, as WebWork's
+// {"error": …, "success": false}, or as an HTML page under /ui/, each with
+// the HTTP status that internal/httpx classifies it to (an *httpx.Error's
+// own, else the core error code's, httpx.StatusOf). Every write goes through
+// core.Service, which changes the state and appends its event in one
+// transaction. All routes are registered in routes.go, the route table.
 //
 // The web page is server-rendered HTML from embedded templates
 // (ui_templates, ui_static), with no script. A person logs in with an API

@@ -2,15 +2,13 @@ package api
 
 import (
 	"bytes"
-	"errors"
-	"io"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/gorilla/mux"
 
 	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/internal/httpx"
 )
 
 // The handlers of incoming hooks (/incoming) and of GitHub repository
@@ -36,13 +34,9 @@ func (s *Server) listIncoming(w http.ResponseWriter, r *http.Request) error {
 // createIncoming makes an incoming hook owned by the caller and answers 201
 // with its URL, GATEWAY_PUBLIC_URL + /hooks/TOKEN. The body may be empty.
 func (s *Server) createIncoming(w http.ResponseWriter, r *http.Request) error {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	body, err := readBody(w, r)
 	if err != nil {
-		if mbe, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return &httpError{Status: http.StatusRequestEntityTooLarge, Code: core.ELIMIT,
-				Message: "request body is larger than " + strconv.FormatInt(mbe.Limit, 10) + " bytes"}
-		}
-		return &httpError{Status: http.StatusBadRequest, Code: core.EINVALID, Message: "cannot read request body", Err: err}
+		return err
 	}
 	var in incomingBody
 	if len(bytes.TrimSpace(body)) > 0 {
@@ -54,7 +48,7 @@ func (s *Server) createIncoming(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusCreated, incomingAnswer{IncomingHook: h, Token: token, URL: s.hookURL(r, token)})
+	return httpx.APIJSON.Write(w, http.StatusCreated, incomingAnswer{IncomingHook: h, Token: token, URL: s.hookURL(r, token)})
 }
 
 // hookURL is the full URL of a hook: PublicURL + /hooks/TOKEN, or, without
@@ -102,7 +96,7 @@ func (s *Server) getRepository(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, repositoryAnswer{Repository: repo, Mapped: mapped, Project: p})
+	return httpx.APIJSON.Write(w, http.StatusOK, repositoryAnswer{Repository: repo, Mapped: mapped, Project: p})
 }
 
 // putRepository maps a repository to the project {"project": NAME}
@@ -121,5 +115,5 @@ func (s *Server) putRepository(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, repositoryAnswer{Repository: repo, Mapped: true, Project: p})
+	return httpx.APIJSON.Write(w, http.StatusOK, repositoryAnswer{Repository: repo, Mapped: true, Project: p})
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/internal/httpx"
 )
 
 // MaxBodyBytes is the largest request body the API reads (413 beyond).
@@ -21,15 +22,24 @@ const MaxBodyBytes = 1 << 20
 // decode reads r's body as exactly one JSON value into v. Unknown fields,
 // trailing data and an empty body are 400; a body over MaxBodyBytes is 413.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	return decodeJSON(body, v)
+}
+
+// readBody reads r's body: 413 over MaxBodyBytes, 400 when it cannot be
+// read.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
 		if mbe, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return &httpError{Status: http.StatusRequestEntityTooLarge, Code: core.ELIMIT,
-				Message: "request body is larger than " + strconv.FormatInt(mbe.Limit, 10) + " bytes"}
+			return nil, httpx.Errorf(http.StatusRequestEntityTooLarge, core.ELIMIT, "request body is larger than %d bytes", mbe.Limit)
 		}
-		return &httpError{Status: http.StatusBadRequest, Code: core.EINVALID, Message: "cannot read request body", Err: err}
+		return nil, &httpx.Error{Status: http.StatusBadRequest, Code: core.EINVALID, Message: "cannot read request body", Err: err}
 	}
-	return decodeJSON(body, v)
+	return body, nil
 }
 
 // decodeJSON decodes body strictly into v.
@@ -40,7 +50,7 @@ func decodeJSON(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return &httpError{Status: http.StatusBadRequest, Code: core.EINVALID, Message: "malformed JSON: " + jsonProblem(err), Err: err}
+		return &httpx.Error{Status: http.StatusBadRequest, Code: core.EINVALID, Message: "malformed JSON: " + jsonProblem(err), Err: err}
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return badRequest("malformed JSON: unexpected data after the object")

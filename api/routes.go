@@ -1,23 +1,32 @@
 package api
 
 import (
-	"context"
-
-	"github.com/chatops/gateway/core"
 	"net/http"
 
-	"github.com/chatops/gateway/webhooks"
 	"github.com/gorilla/mux"
+
+	"github.com/chatops/gateway/webhooks"
 )
 
 // Register adds every route of the API to r: /healthz and /readyz for
 // operators, under /api/v1 the management API, where each request needs
-// "Authorization: Bearer TOKEN", and under /ui/ the admin web page. Unless r
-// already has them, it also gives r JSON answers for an unknown path (404)
-// and a wrong method (405).
+// "Authorization: Bearer TOKEN", under /ui/ the admin web page, and under
+// /rest-api/v1 the WebWork-compatible webhooks API. Unless r already has
+// them, it also gives r JSON answers for an unknown path (404) and a wrong
+// method (405).
+//
+// Each route names how it is served; all of them go through Server.serve,
+// which logs a failure once and renders it:
+//
+//	s.handle         anyone; failures as {"error": {"code", "message"}}
+//	s.authed         a bearer token; failures as s.handle's
+//	s.webworkHandle  a bearer token; failures as {"error", "success": false}
+//	ui.page          anyone; the page's headers; failures as an HTML page
+//	ui.authed        a session cookie, and its CSRF token on a POST; as ui.page
 func (s *Server) Register(r *mux.Router) {
 	const (
-		get, post, patch, del = http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete
+		get, head, post = http.MethodGet, http.MethodHead, http.MethodPost
+		put, patch, del = http.MethodPut, http.MethodPatch, http.MethodDelete
 	)
 	if r.NotFoundHandler == nil {
 		r.NotFoundHandler = s.handle(s.notFound)
@@ -25,8 +34,8 @@ func (s *Server) Register(r *mux.Router) {
 	if r.MethodNotAllowedHandler == nil {
 		r.MethodNotAllowedHandler = s.handle(s.methodNotAllowed)
 	}
-	r.Handle("/healthz", s.handle(s.healthz)).Methods(get, http.MethodHead)
-	r.Handle("/readyz", s.handle(s.readyz)).Methods(get, http.MethodHead)
+	r.Handle("/healthz", s.handle(s.healthz)).Methods(get, head)
+	r.Handle("/readyz", s.handle(s.readyz)).Methods(get, head)
 
 	// Full paths rather than a mux subrouter: a subrouter's routes lose
 	// the "wrong method" of an earlier route and answer 404 for it.
@@ -79,44 +88,43 @@ func (s *Server) Register(r *mux.Router) {
 	v1.Handle("/incoming", s.authed(s.createIncoming)).Methods(post) // answers the URL once
 	v1.Handle("/incoming/{id}", s.authed(s.deleteIncoming)).Methods(del)
 	v1.Handle("/github/repositories/{owner}/{name}", s.authed(s.getRepository)).Methods(get)
-	v1.Handle("/github/repositories/{owner}/{name}", s.authed(s.putRepository)).Methods(http.MethodPut) // admins: {"project": NAME}
+	v1.Handle("/github/repositories/{owner}/{name}", s.authed(s.putRepository)).Methods(put) // admins: {"project": NAME}
 
 	// Outgoing webhooks: admins see and manage all, members their own.
 	v1.Handle("/event-types", s.authed(s.eventTypes)).Methods(get)
 	v1.Handle("/webhooks", s.authed(s.listWebhooks)).Methods(get)
 	v1.Handle("/webhooks", s.authed(s.createWebhook)).Methods(post)
-	v1.Handle("/webhooks/{id}", s.authed(s.subscriptionAction(func(wh *webhooks.Service) subAction { return wh.Get }))).Methods(get)
-	v1.Handle("/webhooks/{id}", s.authed(s.replaceWebhook)).Methods(http.MethodPut)
+	v1.Handle("/webhooks/{id}", s.authed(s.subscriptionAction((*webhooks.Service).Get))).Methods(get)
+	v1.Handle("/webhooks/{id}", s.authed(s.replaceWebhook)).Methods(put)
 	v1.Handle("/webhooks/{id}", s.authed(s.patchWebhook)).Methods(patch)
 	v1.Handle("/webhooks/{id}", s.authed(s.deleteWebhook)).Methods(del)
-	v1.Handle("/webhooks/{id}/test", s.authed(s.subscriptionAction(func(wh *webhooks.Service) subAction { return wh.Test }))).Methods(post)
-	v1.Handle("/webhooks/{id}/enable", s.authed(s.subscriptionAction(func(wh *webhooks.Service) subAction { return wh.Enable }))).Methods(post)
-	v1.Handle("/webhooks/{id}/disable", s.authed(s.subscriptionAction(func(wh *webhooks.Service) subAction { return wh.Disable }))).Methods(post)
-	v1.Handle("/webhooks/{id}/rotate-secret", s.authed(s.subscriptionAction(func(wh *webhooks.Service) subAction { return wh.RotateSecret }))).Methods(post)
+	v1.Handle("/webhooks/{id}/test", s.authed(s.subscriptionAction((*webhooks.Service).Test))).Methods(post)
+	v1.Handle("/webhooks/{id}/enable", s.authed(s.subscriptionAction((*webhooks.Service).Enable))).Methods(post)
+	v1.Handle("/webhooks/{id}/disable", s.authed(s.subscriptionAction((*webhooks.Service).Disable))).Methods(post)
+	v1.Handle("/webhooks/{id}/rotate-secret", s.authed(s.subscriptionAction((*webhooks.Service).RotateSecret))).Methods(post)
 	v1.Handle("/webhooks/{id}/deliveries", s.authed(s.webhookDeliveries)).Methods(get)
 	v1.Handle("/webhooks/{id}/replay", s.authed(s.replayWebhook)).Methods(post)
 	v1.Handle("/webhooks/{id}/validate/{code}", s.handle(s.validateWebhook)).Methods(get) // the code authenticates
 
-	// The admin web page (ui.go): server-rendered HTML, no script. A cookie
+	// The admin web page (ui*.go): server-rendered HTML, no script. A cookie
 	// holds the API token a person logged in with; every POST but the login
 	// carries a CSRF token, and none may come from another site.
 	ui := s.newUI()
-	r.Handle("/ui", http.RedirectHandler("/ui/", http.StatusMovedPermanently)).Methods(get, http.MethodHead)
-	r.Handle("/ui/", ui.authed(ui.dashboard)).Methods(get, http.MethodHead) // the login form without a session
-	r.Handle("/ui/login", ui.page(ui.loginPage)).Methods(get, http.MethodHead)
+	r.Handle("/ui", http.RedirectHandler("/ui/", http.StatusMovedPermanently)).Methods(get, head)
+	r.Handle("/ui/", ui.authed(ui.dashboard)).Methods(get, head) // the login form without a session
+	r.Handle("/ui/login", ui.page(ui.loginPage)).Methods(get, head)
 	r.Handle("/ui/login", ui.page(ui.login)).Methods(post)
 	r.Handle("/ui/logout", ui.authed(ui.logout)).Methods(post)
-	r.Handle("/ui/webhooks/{id}", ui.authed(ui.webhookLog)).Methods(get, http.MethodHead)
+	r.Handle("/ui/webhooks/{id}", ui.authed(ui.webhookLog)).Methods(get, head)
 	r.Handle("/ui/webhooks/{id}/{action:test|enable|disable}", ui.authed(ui.webhookAction)).Methods(post)
-	r.Handle("/ui/static/{file}", ui.page(ui.static)).Methods(get, http.MethodHead)
+	r.Handle("/ui/static/{file}", ui.page(ui.static)).Methods(get, head)
 	r.PathPrefix("/ui/").Handler(ui.page(ui.noSuchPage)) // an HTML 404 or 405, with the page's headers
-	r.PathPrefix("/ui/").Handler(ui.page(ui.notFound)).Methods(get, http.MethodHead)
 
 	// WebWork-compatible webhooks API.
 	r.Handle("/rest-api/v1/webhooks", s.webworkHandle(s.webworkList)).Methods(get)
 	r.Handle("/rest-api/v1/webhooks", s.webworkHandle(s.webworkCreate)).Methods(post)
 	r.Handle("/rest-api/v1/webhooks/{id}", s.webworkHandle(s.webworkGet)).Methods(get)
-	r.Handle("/rest-api/v1/webhooks/{id}", s.webworkHandle(s.webworkUpdate)).Methods(http.MethodPut)
+	r.Handle("/rest-api/v1/webhooks/{id}", s.webworkHandle(s.webworkUpdate)).Methods(put)
 	r.Handle("/rest-api/v1/webhooks/{id}", s.webworkHandle(s.webworkDelete)).Methods(del)
 }
 
@@ -129,6 +137,3 @@ type prefixed struct {
 func (v prefixed) Handle(path string, h http.Handler) *mux.Route {
 	return v.r.Handle(v.prefix+path, h)
 }
-
-// subAction is a webhooks.Service method on one subscription.
-type subAction = func(context.Context, core.Actor, core.ID) (core.Subscription, error)

@@ -1,10 +1,7 @@
 package api
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -12,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/internal/httpx"
 	"github.com/chatops/gateway/webhooks"
 )
 
@@ -46,56 +44,21 @@ func New(svc *core.Service, opts Options) *Server {
 }
 
 // handlerFunc is an HTTP handler that returns its failure instead of
-// writing it; handle renders the error.
+// writing it; serve logs and renders the error.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// httpError is a failure of the HTTP layer itself (a malformed or oversized
-// body, a bad query parameter) that has a status of its own.
-type httpError struct {
-	Status  int
-	Code    string
-	Message string
-	Err     error
-}
-
-func (e *httpError) Error() string {
-	if e.Err != nil {
-		return e.Message + ": " + e.Err.Error()
-	}
-	return e.Message
-}
-
-func (e *httpError) Unwrap() error { return e.Err }
+// renderFunc writes a failure, classified, in one of the forms of the
+// gateway's HTTP surface: renderJSON, renderWebWork, webUI.renderFailure.
+type renderFunc func(w http.ResponseWriter, r *http.Request, e *httpx.Error)
 
 // badRequest returns a 400 invalid error.
 func badRequest(format string, args ...any) error {
-	return &httpError{Status: http.StatusBadRequest, Code: core.EINVALID, Message: fmt.Sprintf(format, args...)}
+	return httpx.Errorf(http.StatusBadRequest, core.EINVALID, format, args...)
 }
 
-// statusOf maps core error codes to HTTP statuses: the one table.
-var statusOf = map[string]int{
-	core.EINVALID:      http.StatusUnprocessableEntity, // a rule is broken
-	core.ENOTFOUND:     http.StatusNotFound,
-	core.ECONFLICT:     http.StatusConflict,
-	core.EFORBIDDEN:    http.StatusForbidden,
-	core.EUNAUTHORIZED: http.StatusUnauthorized,
-	core.ELIMIT:        http.StatusUnprocessableEntity,
-	core.EINTERNAL:     http.StatusInternalServerError,
-}
-
-// errorBody is what a failed request answers.
-type errorBody struct {
-	Error errorDetail `json:"error"`
-}
-
-type errorDetail struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
-// handle turns h into an http.Handler: the one place that renders and logs
-// errors (and panics, as internal errors).
-func (s *Server) handle(h handlerFunc) http.Handler {
+// serve turns h into an http.Handler: the one place that logs a failure,
+// once, and renders it with render. A panic is an internal error.
+func (s *Server) serve(h handlerFunc, render renderFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		err := func() (err error) {
@@ -109,64 +72,49 @@ func (s *Server) handle(h handlerFunc) http.Handler {
 			}()
 			return h(w, r)
 		}()
-		if err != nil {
-			s.fail(w, r, err, time.Since(start))
+		if err == nil {
+			return
+		}
+		e := httpx.Classify(err)
+		s.logFailure(r, e, err, time.Since(start))
+		if !httpx.Answered(err) {
+			render(w, r, e)
 		}
 	})
 }
 
-// fail writes err as {"error": …} and logs it.
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error, took time.Duration) {
-	status, code, msg := s.logFailure(r, err, took)
-	if status == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="gateway"`)
-	}
-	_ = writeJSON(w, status, errorBody{errorDetail{Code: code, Message: msg}})
-}
-
-// classify returns the status, code and message a person sees for err.
-func classify(err error) (status int, code, msg string) {
-	status, code, msg = http.StatusInternalServerError, core.EINTERNAL, "internal error"
-	var he *httpError
-	if errors.As(err, &he) {
-		status, code, msg = he.Status, he.Code, he.Message
-	} else if c := core.ErrorCode(err); c != core.EINTERNAL {
-		status, code, msg = statusOf[c], c, core.ErrorMessage(err)
-		if status == 0 {
-			status = http.StatusInternalServerError
-		}
-	}
-	return status, code, msg
-}
-
-// logFailure classifies err and logs one line about the failed request.
-func (s *Server) logFailure(r *http.Request, err error, took time.Duration) (status int, code, msg string) {
-	status, code, msg = classify(err)
+// logFailure logs one line about a failed request.
+func (s *Server) logFailure(r *http.Request, e *httpx.Error, err error, took time.Duration) {
 	level := slog.LevelInfo
-	if status >= 500 {
+	if e.Status >= 500 {
 		level = slog.LevelError
 	}
 	s.log.LogAttrs(r.Context(), level, "request failed",
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.Path),
-		slog.Int("status", status),
-		slog.String("code", code),
+		slog.Int("status", e.Status),
+		slog.String("code", e.Code),
 		slog.String("error", err.Error()),
 		slog.Duration("took", took))
-	return status, code, msg
 }
 
-// writeJSON answers v as JSON with the status.
-func writeJSON(w http.ResponseWriter, status int, v any) error {
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(v); err != nil {
-		return fmt.Errorf("encode response: %w", err)
+// handle serves h for anyone, rendering a failure as the API does.
+func (s *Server) handle(h handlerFunc) http.Handler {
+	return s.serve(h, renderJSON)
+}
+
+// renderJSON writes a failure as the API does: {"error": {"code": …,
+// "message": …}}, with a Bearer challenge for 401.
+func renderJSON(w http.ResponseWriter, r *http.Request, e *httpx.Error) {
+	challenge(w, e)
+	_ = httpx.APIJSON.Error(w, e)
+}
+
+// challenge asks for a bearer token when e is 401.
+func challenge(w http.ResponseWriter, e *httpx.Error) {
+	if e.Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="gateway"`)
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	_, err := w.Write(buf.Bytes())
-	return err
 }
 
 // list is the answer of a list: a page of data and the cursor of the next
@@ -180,10 +128,16 @@ type list[T any] struct {
 
 type actorKey struct{}
 
-// authed wraps h so that it runs only for a request with a valid bearer
-// token; h finds the caller with actorOf.
+// authed serves h only for a request with a valid bearer token; h finds
+// the caller with actorOf.
 func (s *Server) authed(h handlerFunc) http.Handler {
-	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
+	return s.serve(s.withActor(h), renderJSON)
+}
+
+// withActor runs h for a request with a valid bearer token, with the
+// caller in the request's context (actorOf).
+func (s *Server) withActor(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		token, err := bearerToken(r)
 		if err != nil {
 			return err
@@ -194,7 +148,7 @@ func (s *Server) authed(h handlerFunc) http.Handler {
 		}
 		actor := core.Actor{User: u, Source: "api"}
 		return h(w, r.WithContext(context.WithValue(r.Context(), actorKey{}, actor)))
-	})
+	}
 }
 
 // bearerToken returns the token of an "Authorization: Bearer TOKEN" header.
@@ -225,7 +179,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	if s.opts.Version != "" {
 		body["version"] = s.opts.Version
 	}
-	return writeJSON(w, http.StatusOK, body)
+	return httpx.APIJSON.Write(w, http.StatusOK, body)
 }
 
 // readyz answers 200 when the store answers a read, 503 otherwise.
@@ -235,9 +189,9 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	err := s.ping(ctx)
 	if err != nil {
 		s.log.LogAttrs(ctx, slog.LevelWarn, "not ready", slog.String("error", err.Error()))
-		return writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+		return httpx.APIJSON.Write(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 	}
-	return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return httpx.APIJSON.Write(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 func (s *Server) ping(ctx context.Context) error {
@@ -251,10 +205,14 @@ func (s *Server) ping(ctx context.Context) error {
 	})
 }
 
+// notFound answers a path no route takes: the router's NotFoundHandler
+// unless it had one (Register).
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
 	return core.Errorf(core.ENOTFOUND, "no such path: %s", r.URL.Path)
 }
 
+// methodNotAllowed answers a path's route with a wrong method: the
+// router's MethodNotAllowedHandler unless it had one (Register).
 func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) error {
-	return &httpError{Status: http.StatusMethodNotAllowed, Code: core.EINVALID, Message: r.Method + " is not allowed here"}
+	return httpx.Errorf(http.StatusMethodNotAllowed, core.EINVALID, "%s is not allowed here", r.Method)
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/internal/httpx"
 )
 
 // userBody creates a user.
@@ -51,7 +52,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusCreated, tokenAnswer{ID: k.ID, Token: token, User: u})
+	return httpx.APIJSON.Write(w, http.StatusCreated, tokenAnswer{ID: k.ID, Token: token, User: u})
 }
 
 // listTokens lists API tokens (never their secrets): an admin the
@@ -104,5 +105,5 @@ func (s *Server) linkIdentity(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusCreated, u)
+	return httpx.APIJSON.Write(w, http.StatusCreated, u)
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/internal/httpx"
 	"github.com/chatops/gateway/webhooks"
 	"github.com/gorilla/mux"
 )
@@ -18,6 +19,17 @@ func (s *Server) hooks() (*webhooks.Service, error) {
 		return nil, core.Errorf(core.ENOTFOUND, "outgoing webhooks are not enabled on this gateway")
 	}
 	return s.opts.Webhooks, nil
+}
+
+// hookOf returns the webhooks.Service and the subscription id of the
+// request's path.
+func (s *Server) hookOf(r *http.Request) (*webhooks.Service, core.ID, error) {
+	wh, err := s.hooks()
+	if err != nil {
+		return nil, 0, err
+	}
+	id, err := pathID(r, "webhook")
+	return wh, id, err
 }
 
 // views maps subscriptions to their API form.
@@ -54,15 +66,20 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
-// subscriptionAction adapts a webhooks.Service method on one subscription.
-func (s *Server) subscriptionAction(fn func(*webhooks.Service) subAction) handlerFunc {
+// subAction is a webhooks.Service method on one subscription, as a method
+// expression: (*webhooks.Service).Test.
+type subAction = func(*webhooks.Service, context.Context, core.Actor, core.ID) (core.Subscription, error)
+
+// subscriptionAction serves a webhooks.Service method on the subscription
+// of the path's id.
+func (s *Server) subscriptionAction(fn subAction) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		wh, err := s.hooks()
 		if err != nil {
 			return err
 		}
 		return getOne(w, r, "webhook", func(ctx context.Context, a core.Actor, id core.ID) (webhooks.View, error) {
-			sub, err := fn(wh)(ctx, a, id)
+			sub, err := fn(wh, ctx, a, id)
 			return webhooks.ViewOf(sub), err
 		})
 	}
@@ -99,11 +116,7 @@ func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) webhookDeliveries(w http.ResponseWriter, r *http.Request) error {
-	wh, err := s.hooks()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "webhook")
+	wh, id, err := s.hookOf(r)
 	if err != nil {
 		return err
 	}
@@ -124,11 +137,7 @@ type replayBody struct {
 }
 
 func (s *Server) replayWebhook(w http.ResponseWriter, r *http.Request) error {
-	wh, err := s.hooks()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "webhook")
+	wh, id, err := s.hookOf(r)
 	if err != nil {
 		return err
 	}
@@ -140,24 +149,20 @@ func (s *Server) replayWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"queued": n})
+	return httpx.APIJSON.Write(w, http.StatusOK, map[string]any{"queued": n})
 }
 
 // validateWebhook is the asynchronous validation: a GET by the subscriber,
 // authenticated by the code alone.
 func (s *Server) validateWebhook(w http.ResponseWriter, r *http.Request) error {
-	wh, err := s.hooks()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "webhook")
+	wh, id, err := s.hookOf(r)
 	if err != nil {
 		return err
 	}
 	if err := wh.Validate(r.Context(), id, mux.Vars(r)["code"]); err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"validated": true})
+	return httpx.APIJSON.Write(w, http.StatusOK, map[string]any{"validated": true})
 }
 
 type eventTypeView struct {
@@ -174,5 +179,5 @@ func (s *Server) eventTypes(w http.ResponseWriter, r *http.Request) error {
 	for _, t := range core.EventTypes() {
 		out = append(out, eventTypeView{t, alias[t.Name]})
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"data": out, "next_cursor": nil})
+	return httpx.APIJSON.Write(w, http.StatusOK, map[string]any{"data": out, "next_cursor": nil})
 }

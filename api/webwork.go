@@ -1,19 +1,17 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/internal/httpx"
 	"github.com/chatops/gateway/webhooks"
 )
 
@@ -22,41 +20,28 @@ import (
 // errors {"success": false, "error"}. Subscriptions made here are active at
 // once (WebWork has no validation) and use the standard format.
 
-// webworkHandle authenticates like authed and renders errors the WebWork way.
+// webworkHandle serves h like authed, when outgoing webhooks are on, and
+// renders a failure the WebWork way.
 func (s *Server) webworkHandle(h handlerFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		err := func() (err error) {
-			defer func() {
-				if v := recover(); v != nil {
-					if v == http.ErrAbortHandler {
-						panic(v)
-					}
-					err = fmt.Errorf("panic: %v", v)
-				}
-			}()
-			token, err := bearerToken(r)
-			if err != nil {
-				return err
-			}
-			u, err := s.svc.Authenticate(r.Context(), token)
-			if err != nil {
-				return err
-			}
-			if _, err := s.hooks(); err != nil {
-				return err
-			}
-			ctx := context.WithValue(r.Context(), actorKey{}, core.Actor{User: u, Source: "api"})
-			return h(w, r.WithContext(ctx))
-		}()
-		if err != nil {
-			status, _, msg := s.logFailure(r, err, time.Since(start))
-			if status == http.StatusUnauthorized {
-				w.Header().Set("WWW-Authenticate", `Bearer realm="gateway"`)
-			}
-			_ = writeJSON(w, status, map[string]any{"success": false, "error": msg})
+	return s.serve(s.withActor(func(w http.ResponseWriter, r *http.Request) error {
+		if _, err := s.hooks(); err != nil {
+			return err
 		}
-	})
+		return h(w, r)
+	}), renderWebWork)
+}
+
+// webworkError is a failure as WebWork answers it.
+type webworkError struct {
+	Error   string `json:"error"`
+	Success bool   `json:"success"`
+}
+
+// renderWebWork writes a failure the WebWork way:
+// {"error": MESSAGE, "success": false}, with a Bearer challenge for 401.
+func renderWebWork(w http.ResponseWriter, r *http.Request, e *httpx.Error) {
+	challenge(w, e)
+	_ = httpx.APIJSON.Write(w, e.Status, webworkError{Error: e.Message})
 }
 
 // webworkItem is a subscription as WebWork shows it.
@@ -85,7 +70,7 @@ func decodeWebwork(w http.ResponseWriter, r *http.Request) (webworkBody, error) 
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return webworkBody{}, &httpError{Status: http.StatusRequestEntityTooLarge, Code: core.ELIMIT, Message: "request body is larger than 1 MiB"}
+			return webworkBody{}, httpx.Errorf(http.StatusRequestEntityTooLarge, core.ELIMIT, "request body is larger than 1 MiB")
 		}
 		return webworkBody{}, badRequest("cannot read request body")
 	}
@@ -152,7 +137,7 @@ func (s *Server) webworkCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusCreated, map[string]any{"success": true, "webhook": webworkOf(sub)})
+	return httpx.APIJSON.Write(w, http.StatusCreated, map[string]any{"success": true, "webhook": webworkOf(sub)})
 }
 
 func (s *Server) webworkUpdate(w http.ResponseWriter, r *http.Request) error {
@@ -181,7 +166,7 @@ func (s *Server) webworkUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"success": true, "webhook": webworkOf(sub)})
+	return httpx.APIJSON.Write(w, http.StatusOK, map[string]any{"success": true, "webhook": webworkOf(sub)})
 }
 
 func (s *Server) webworkDelete(w http.ResponseWriter, r *http.Request) error {
@@ -192,7 +177,7 @@ func (s *Server) webworkDelete(w http.ResponseWriter, r *http.Request) error {
 	if err := s.opts.Webhooks.Delete(r.Context(), actorOf(r), id); err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"success": true})
+	return httpx.APIJSON.Write(w, http.StatusOK, map[string]any{"success": true})
 }
 
 func (s *Server) webworkGet(w http.ResponseWriter, r *http.Request) error {
@@ -204,7 +189,7 @@ func (s *Server) webworkGet(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"success": true, "data": webworkOf(sub)})
+	return httpx.APIJSON.Write(w, http.StatusOK, map[string]any{"success": true, "data": webworkOf(sub)})
 }
 
 // webworkPageSize is WebWork's max_rows.
@@ -238,5 +223,5 @@ func (s *Server) webworkList(w http.ResponseWriter, r *http.Request) error {
 	for i := (pageNo - 1) * webworkPageSize; i < len(all) && i < pageNo*webworkPageSize; i++ {
 		items = append(items, webworkOf(all[i]))
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"max_rows": webworkPageSize, "current_page": pageNo, "total_pages": total, "data": items})
+	return httpx.APIJSON.Write(w, http.StatusOK, map[string]any{"max_rows": webworkPageSize, "current_page": pageNo, "total_pages": total, "data": items})
 }

@@ -1,7 +1,6 @@
 package generic
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/internal/httpx"
 	"github.com/chatops/gateway/parser"
 )
 
@@ -39,30 +39,11 @@ func NewHandler(svc *core.Service, opts Options) *Handler {
 	return &Handler{svc: svc, log: opts.Logger}
 }
 
-// statusOf maps core error codes to HTTP statuses. A thing named in the
-// body that does not exist is the request's fault (422), not its URL's: only
-// an unknown token is 404.
-var statusOf = map[string]int{
-	core.EINVALID:      http.StatusUnprocessableEntity,
-	core.ENOTFOUND:     http.StatusUnprocessableEntity,
-	core.ECONFLICT:     http.StatusConflict,
-	core.EFORBIDDEN:    http.StatusForbidden,
-	core.EUNAUTHORIZED: http.StatusUnauthorized,
-	core.ELIMIT:        http.StatusUnprocessableEntity,
-	core.EINTERNAL:     http.StatusInternalServerError,
-}
-
 // answer is a successful call's body.
 type answer struct {
 	OK        bool         `json:"ok"`
 	Duplicate bool         `json:"duplicate,omitempty"`
 	Result    *core.Result `json:"result"`
-}
-
-type errorDetail struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
 }
 
 // tokenOf returns the token of a request's path: its last segment.
@@ -78,14 +59,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		status, detail := h.classify(err)
 		h.log.InfoContext(r.Context(), "incoming hook call refused", "status", status, "code", detail.Code,
 			"reason", detail.Message, "remote", r.RemoteAddr)
-		writeJSON(w, status, map[string]any{"error": detail})
+		_ = httpx.AdapterJSON.Write(w, status, httpx.ErrorBody{Error: detail})
 		return
 	}
-	writeJSON(w, http.StatusOK, answer{OK: true, Duplicate: dup, Result: res})
+	_ = httpx.AdapterJSON.Write(w, http.StatusOK, answer{OK: true, Duplicate: dup, Result: res})
 }
 
-// classify returns the status and error body for err.
-func (h *Handler) classify(err error) (int, errorDetail) {
+// classify returns the status and error body for err: a core error's code
+// maps to its status as everywhere (httpx.StatusOf), except that a thing
+// named in the body that does not exist is the request's fault (422), not
+// its URL's: only an unknown token is 404.
+func (h *Handler) classify(err error) (int, httpx.ErrorDetail) {
 	var he *Error
 	if errors.As(err, &he) {
 		code := core.EINVALID
@@ -94,21 +78,21 @@ func (h *Handler) classify(err error) (int, errorDetail) {
 		} else if he.Status == http.StatusRequestEntityTooLarge {
 			code = core.ELIMIT
 		}
-		return he.Status, errorDetail{Code: code, Message: he.Message, Field: he.Field}
+		return he.Status, httpx.ErrorDetail{Code: code, Message: he.Message, Field: he.Field}
 	}
 	var pe *parser.Error
 	if errors.As(err, &pe) {
-		return http.StatusUnprocessableEntity, errorDetail{Code: core.EINVALID, Message: pe.Error(), Field: "text"}
+		return http.StatusUnprocessableEntity, httpx.ErrorDetail{Code: core.EINVALID, Message: pe.Error(), Field: "text"}
 	}
 	code := core.ErrorCode(err)
-	status := statusOf[code]
-	if status == 0 {
-		status = http.StatusInternalServerError
+	status := httpx.StatusOf(code)
+	if code == core.ENOTFOUND {
+		status = http.StatusUnprocessableEntity
 	}
 	if status >= 500 {
 		h.log.Error("incoming hook call failed", "err", err)
 	}
-	return status, errorDetail{Code: code, Message: core.ErrorMessage(err)}
+	return status, httpx.ErrorDetail{Code: code, Message: core.ErrorMessage(err)}
 }
 
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (*core.Result, bool, error) {
@@ -160,15 +144,4 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (*core.Result, b
 		return nil, false, err
 	}
 	return res, false, nil
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"internal error"}}`)
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
 }

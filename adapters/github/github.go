@@ -2,7 +2,6 @@ package github
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +12,7 @@ import (
 	gh "github.com/google/go-github/v60/github"
 
 	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/internal/httpx"
 )
 
 // MaxBodyBytes is the largest webhook body the adapter reads (413 beyond),
@@ -49,15 +49,6 @@ func NewHandler(svc *core.Service, opts Options) (*Handler, error) {
 	return &Handler{svc: svc, secret: []byte(opts.Secret), log: opts.Logger}, nil
 }
 
-// httpError is a request the adapter answers with an error status.
-type httpError struct {
-	status int
-	code   string
-	msg    string
-}
-
-func (e *httpError) Error() string { return e.msg }
-
 // deliveryKey is the dedupe key of a delivery id: forgotten after a week (see
 // core.TransientKeyPrefixes), unlike the keys of commit directives.
 func deliveryKey(id string) string { return "github:delivery:" + id }
@@ -67,43 +58,43 @@ func deliveryKey(id string) string { return "github:delivery:" + id }
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	status, body, err := h.serve(w, r)
 	if err != nil {
-		var he *httpError
-		if !errors.As(err, &he) {
+		he, ok := errors.AsType[*httpx.Error](err)
+		if !ok {
 			h.log.ErrorContext(r.Context(), "github webhook failed", "err", err, "delivery", gh.DeliveryID(r))
-			he = &httpError{http.StatusInternalServerError, core.EINTERNAL, "internal error"}
+			he = httpx.Internal()
 		} else {
-			h.log.WarnContext(r.Context(), "github webhook rejected", "status", he.status, "reason", he.msg,
+			h.log.WarnContext(r.Context(), "github webhook rejected", "status", he.Status, "reason", he.Message,
 				"delivery", gh.DeliveryID(r), "event", gh.WebHookType(r), "remote", r.RemoteAddr)
 		}
-		writeJSON(w, he.status, map[string]any{"error": map[string]string{"code": he.code, "message": he.msg}})
+		_ = httpx.AdapterJSON.Error(w, he)
 		return
 	}
-	writeJSON(w, status, body)
+	_ = httpx.AdapterJSON.Write(w, status, body)
 }
 
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (int, any, error) {
 	if r.Method != http.MethodPost {
-		return 0, nil, &httpError{http.StatusMethodNotAllowed, core.EINVALID, "use POST"}
+		return 0, nil, httpx.Errorf(http.StatusMethodNotAllowed, core.EINVALID, "use POST")
 	}
 	// go-github reads only these two; anything else is malformed input.
 	ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || (ct != "application/json" && ct != "application/x-www-form-urlencoded") {
-		return 0, nil, &httpError{http.StatusBadRequest, core.EINVALID, "Content-Type must be application/json or application/x-www-form-urlencoded"}
+		return 0, nil, httpx.Errorf(http.StatusBadRequest, core.EINVALID, "Content-Type must be application/json or application/x-www-form-urlencoded")
 	}
 	if r.Header.Get(gh.SHA256SignatureHeader) == "" {
-		return 0, nil, &httpError{http.StatusUnauthorized, core.EUNAUTHORIZED, "missing " + gh.SHA256SignatureHeader}
+		return 0, nil, httpx.Errorf(http.StatusUnauthorized, core.EUNAUTHORIZED, "missing %s", gh.SHA256SignatureHeader)
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 	payload, err := gh.ValidatePayload(r, h.secret)
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return 0, nil, &httpError{http.StatusRequestEntityTooLarge, core.ELIMIT, fmt.Sprintf("request body is larger than %d bytes", MaxBodyBytes)}
+			return 0, nil, httpx.Errorf(http.StatusRequestEntityTooLarge, core.ELIMIT, "request body is larger than %d bytes", MaxBodyBytes)
 		}
-		return 0, nil, &httpError{http.StatusUnauthorized, core.EUNAUTHORIZED, "wrong " + gh.SHA256SignatureHeader}
+		return 0, nil, httpx.Errorf(http.StatusUnauthorized, core.EUNAUTHORIZED, "wrong %s", gh.SHA256SignatureHeader)
 	}
 	typ, delivery := gh.WebHookType(r), gh.DeliveryID(r)
 	if len(delivery) > 200 {
-		return 0, nil, &httpError{http.StatusBadRequest, core.EINVALID, "X-GitHub-Delivery is too long"}
+		return 0, nil, httpx.Errorf(http.StatusBadRequest, core.EINVALID, "X-GitHub-Delivery is too long")
 	}
 	if delivery != "" {
 		seen, err := h.svc.SeenKey(r.Context(), deliveryKey(delivery))
@@ -142,7 +133,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (int, any, error
 			return 0, nil, err
 		}
 	case "":
-		return 0, nil, &httpError{http.StatusBadRequest, core.EINVALID, "missing " + gh.EventTypeHeader}
+		return 0, nil, httpx.Errorf(http.StatusBadRequest, core.EINVALID, "missing %s", gh.EventTypeHeader)
 	default:
 		return http.StatusAccepted, map[string]any{"ok": true, "event": typ, "ignored": true, "message": "event " + typ + " is ignored; send push and issues"}, nil
 	}
@@ -159,11 +150,11 @@ func parse[T any](typ string, payload []byte) (T, error) {
 	var zero T
 	v, err := gh.ParseWebHook(typ, payload)
 	if err != nil {
-		return zero, &httpError{http.StatusBadRequest, core.EINVALID, "malformed " + typ + " payload: " + err.Error()}
+		return zero, httpx.Errorf(http.StatusBadRequest, core.EINVALID, "malformed %s payload: %v", typ, err)
 	}
 	ev, ok := v.(T)
 	if !ok {
-		return zero, &httpError{http.StatusBadRequest, core.EINVALID, "malformed " + typ + " payload"}
+		return zero, httpx.Errorf(http.StatusBadRequest, core.EINVALID, "malformed %s payload", typ)
 	}
 	return ev, nil
 }
@@ -211,7 +202,7 @@ type PushReport struct {
 func (h *Handler) push(ctx context.Context, ev *gh.PushEvent) (*PushReport, error) {
 	repo := ev.GetRepo().GetFullName()
 	if !core.ValidRepo(repo) {
-		return nil, &httpError{http.StatusBadRequest, core.EINVALID, "push payload has no repository full_name"}
+		return nil, httpx.Errorf(http.StatusBadRequest, core.EINVALID, "push payload has no repository full_name")
 	}
 	rep := &PushReport{OK: true, Event: "push", Repository: repo, Ref: ev.GetRef(), Commits: len(ev.Commits),
 		Applied: []Outcome{}, Failed: []Outcome{}, Skipped: []SkippedCommit{}, UnknownAuthors: []string{}}
@@ -419,7 +410,7 @@ func (h *Handler) issues(ctx context.Context, ev *gh.IssuesEvent, delivery strin
 	}
 	repo, n := ev.GetRepo().GetFullName(), ev.GetIssue().GetNumber()
 	if !core.ValidRepo(repo) || n <= 0 {
-		return 0, nil, &httpError{http.StatusBadRequest, core.EINVALID, "issues payload has no repository full_name or issue number"}
+		return 0, nil, httpx.Errorf(http.StatusBadRequest, core.EINVALID, "issues payload has no repository full_name or issue number")
 	}
 	user, err := h.svc.IssueActor(ctx, ev.GetSender().GetLogin())
 	if err != nil {
@@ -436,18 +427,8 @@ func (h *Handler) issues(ctx context.Context, ev *gh.IssuesEvent, delivery strin
 	case core.ErrorCode(err) == core.EINTERNAL:
 		return 0, nil, err
 	case err != nil:
-		return 0, nil, &httpError{http.StatusUnprocessableEntity, core.ErrorCode(err), core.ErrorMessage(err)}
+		return 0, nil, httpx.Errorf(http.StatusUnprocessableEntity, core.ErrorCode(err), "%s", core.ErrorMessage(err))
 	}
 	return http.StatusOK, map[string]any{"ok": true, "event": "issues", "action": action, "actor": user.Name,
 		"result": res.Text, "task": res.Task, "events": res.Events}, nil
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"internal error"}}`)
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/chatops/gateway/adapters/slack"
 	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/internal/httpx"
 	"github.com/chatops/gateway/parser"
 )
 
@@ -111,15 +111,6 @@ func DecodeCommand(body []byte) (Command, error) {
 	return c, nil
 }
 
-// httpError is a rejected request: a status and a reason.
-type httpError struct {
-	status int
-	code   string
-	msg    string
-}
-
-func (e *httpError) Error() string { return e.msg }
-
 // authorized reports whether the request carries "Authorization: Token T"
 // with the configured token, compared in constant time (of hashes, so
 // that not even the length leaks).
@@ -136,34 +127,31 @@ func (h *Handler) authorized(r *http.Request) bool {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reply, err := h.command(w, r)
 	if err != nil {
-		var he *httpError
-		if !errors.As(err, &he) {
-			he = &httpError{http.StatusInternalServerError, core.EINTERNAL, "internal error"}
-		}
-		h.log.Warn("mattermost command rejected", "status", he.status, "reason", he.msg, "remote", r.RemoteAddr)
-		writeJSON(w, he.status, map[string]any{"error": map[string]string{"code": he.code, "message": he.msg}})
+		he := httpx.ErrorOf(err)
+		h.log.Warn("mattermost command rejected", "status", he.Status, "reason", he.Message, "remote", r.RemoteAddr)
+		_ = httpx.AdapterJSON.Error(w, he)
 		return
 	}
-	writeJSON(w, http.StatusOK, reply)
+	_ = httpx.AdapterJSON.Write(w, http.StatusOK, reply)
 }
 
 func (h *Handler) command(w http.ResponseWriter, r *http.Request) (*Reply, error) {
 	if r.Method != http.MethodPost {
-		return nil, &httpError{http.StatusMethodNotAllowed, core.EINVALID, "use POST"}
+		return nil, httpx.Errorf(http.StatusMethodNotAllowed, core.EINVALID, "use POST")
 	}
 	if !h.authorized(r) {
-		return nil, &httpError{http.StatusUnauthorized, core.EUNAUTHORIZED, "missing or wrong Authorization: Token"}
+		return nil, httpx.Errorf(http.StatusUnauthorized, core.EUNAUTHORIZED, "missing or wrong Authorization: Token")
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return nil, &httpError{http.StatusRequestEntityTooLarge, core.ELIMIT, "request body is larger than 1 MiB"}
+			return nil, httpx.Errorf(http.StatusRequestEntityTooLarge, core.ELIMIT, "request body is larger than 1 MiB")
 		}
-		return nil, &httpError{http.StatusBadRequest, core.EINVALID, "cannot read request body"}
+		return nil, httpx.Errorf(http.StatusBadRequest, core.EINVALID, "cannot read request body")
 	}
 	c, err := DecodeCommand(body)
 	if err != nil {
-		return nil, &httpError{http.StatusBadRequest, core.EINVALID, err.Error()}
+		return nil, httpx.Errorf(http.StatusBadRequest, core.EINVALID, "%v", err)
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.timeout)
 	defer cancel()
@@ -245,14 +233,4 @@ func ResultReply(res *core.Result) *Reply {
 		rep.Text += fmt.Sprintf("\n_Made a mistake? `delete entry #%d` or `undo`_", res.Entry.ID)
 	}
 	return rep
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"internal error"}}`)
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
 }

@@ -3,7 +3,6 @@ package slack
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/internal/httpx"
 	"github.com/chatops/gateway/parser"
 	"github.com/slack-go/slack"
 )
@@ -61,15 +61,6 @@ func NewHandler(svc *core.Service, opts Options) (*Handler, error) {
 	return &Handler{svc: svc, opts: opts}, nil
 }
 
-// httpError is a rejected request: a status and a reason.
-type httpError struct {
-	status int
-	code   string
-	msg    string
-}
-
-func (e *httpError) Error() string { return e.msg }
-
 // readVerified reads the body (at most MaxBodyBytes) and checks its Slack
 // signature: v0 HMAC-SHA256 over "v0:{timestamp}:{body}", with the
 // timestamp within five minutes, compared in constant time.
@@ -78,19 +69,19 @@ func (h *Handler) readVerified(w http.ResponseWriter, r *http.Request) ([]byte, 
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, &httpError{http.StatusRequestEntityTooLarge, "too_large", "request body is larger than 1 MiB"}
+			return nil, httpx.Errorf(http.StatusRequestEntityTooLarge, "too_large", "request body is larger than 1 MiB")
 		}
-		return nil, &httpError{http.StatusBadRequest, "invalid", "cannot read request body"}
+		return nil, httpx.Errorf(http.StatusBadRequest, "invalid", "cannot read request body")
 	}
 	sv, err := slack.NewSecretsVerifier(r.Header, h.opts.SigningSecret)
 	if err != nil {
-		return nil, &httpError{http.StatusUnauthorized, "unauthorized", "missing, malformed or stale Slack signature"}
+		return nil, httpx.Errorf(http.StatusUnauthorized, "unauthorized", "missing, malformed or stale Slack signature")
 	}
 	if _, err := sv.Write(body); err != nil {
-		return nil, &httpError{http.StatusUnauthorized, "unauthorized", "cannot check Slack signature"}
+		return nil, httpx.Errorf(http.StatusUnauthorized, "unauthorized", "cannot check Slack signature")
 	}
 	if err := sv.Ensure(); err != nil {
-		return nil, &httpError{http.StatusUnauthorized, "unauthorized", "wrong Slack signature"}
+		return nil, httpx.Errorf(http.StatusUnauthorized, "unauthorized", "wrong Slack signature")
 	}
 	return body, nil
 }
@@ -122,15 +113,12 @@ func DecodeCommand(body []byte) (slack.SlashCommand, error) {
 func (h *Handler) ServeCommands(w http.ResponseWriter, r *http.Request) {
 	msg, err := h.command(w, r)
 	if err != nil {
-		var he *httpError
-		if !errors.As(err, &he) {
-			he = &httpError{http.StatusInternalServerError, "internal", "internal error"}
-		}
-		h.opts.Logger.Warn("slack command rejected", "status", he.status, "reason", he.msg, "remote", r.RemoteAddr)
-		writeJSON(w, he.status, map[string]any{"error": map[string]string{"code": he.code, "message": he.msg}})
+		he := httpx.ErrorOf(err)
+		h.opts.Logger.Warn("slack command rejected", "status", he.Status, "reason", he.Message, "remote", r.RemoteAddr)
+		_ = httpx.AdapterJSON.Error(w, he)
 		return
 	}
-	writeJSON(w, http.StatusOK, msg)
+	_ = httpx.AdapterJSON.Write(w, http.StatusOK, msg)
 }
 
 func (h *Handler) command(w http.ResponseWriter, r *http.Request) (*slack.Msg, error) {
@@ -140,7 +128,7 @@ func (h *Handler) command(w http.ResponseWriter, r *http.Request) (*slack.Msg, e
 	}
 	sc, err := DecodeCommand(body)
 	if err != nil {
-		return nil, &httpError{http.StatusBadRequest, "invalid", err.Error()}
+		return nil, httpx.Errorf(http.StatusBadRequest, "invalid", "%v", err)
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.opts.ReplyTimeout)
 	defer cancel()
@@ -228,14 +216,4 @@ func ResultMessage(res *core.Result) *slack.Msg {
 			slack.NewTextBlockObject(slack.MarkdownType, fmt.Sprintf("Made a mistake? `delete entry #%d` or `undo`", res.Entry.ID), false, false)))
 	}
 	return m
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"internal error"}}`)
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/internal/httpx"
 	"github.com/slack-go/slack"
 )
 
@@ -59,12 +60,9 @@ func interactionTeam(cb slack.InteractionCallback) string {
 // interactions are acknowledged and ignored.
 func (h *Handler) ServeInteractions(w http.ResponseWriter, r *http.Request) {
 	if err := h.interaction(w, r); err != nil {
-		var he *httpError
-		if !errors.As(err, &he) {
-			he = &httpError{http.StatusInternalServerError, "internal", "internal error"}
-		}
-		h.opts.Logger.Warn("slack interaction rejected", "status", he.status, "reason", he.msg, "remote", r.RemoteAddr)
-		writeJSON(w, he.status, map[string]any{"error": map[string]string{"code": he.code, "message": he.msg}})
+		he := httpx.ErrorOf(err)
+		h.opts.Logger.Warn("slack interaction rejected", "status", he.Status, "reason", he.Message, "remote", r.RemoteAddr)
+		_ = httpx.AdapterJSON.Error(w, he)
 		return
 	}
 	w.WriteHeader(http.StatusOK)
@@ -77,7 +75,7 @@ func (h *Handler) interaction(w http.ResponseWriter, r *http.Request) error {
 	}
 	cb, err := DecodeInteraction(body)
 	if err != nil {
-		return &httpError{http.StatusBadRequest, "invalid", err.Error()}
+		return httpx.Errorf(http.StatusBadRequest, "invalid", "%v", err)
 	}
 	if cb.Type != slack.InteractionTypeBlockActions {
 		return nil

@@ -1,0 +1,205 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/internal/httpx"
+	"github.com/chatops/gateway/webhooks"
+)
+
+// The web page's handlers, one per route of /ui/ (routes.go).
+
+// dashboard shows who is logged in, the webhooks they may see and their
+// (an admin: everyone's) newest time entries.
+func (u *webUI) dashboard(w http.ResponseWriter, r *http.Request, sess session) error {
+	ctx := r.Context()
+	nm := u.names(ctx, sess)
+	v := dashboardView{uiView: viewOf(sess, "Dashboard"), Notice: notices[r.URL.Query().Get("done")],
+		Admin: sess.actor.User.Role == core.RoleAdmin}
+	if wh := u.s.opts.Webhooks; wh != nil {
+		v.HooksEnabled = true
+		for p := (core.Page{Limit: core.MaxPageLimit}); ; {
+			subs, next, err := wh.List(ctx, sess.actor, p)
+			if err != nil {
+				return err
+			}
+			for _, sub := range subs {
+				row, err := u.webhookRow(sub, sess, nm)
+				if err != nil {
+					return err
+				}
+				v.Webhooks = append(v.Webhooks, row)
+			}
+			if next == 0 {
+				break
+			}
+			p.After = next
+		}
+	}
+	entries, err := u.recentEntries(ctx, sess.actor, uiEntries)
+	if err != nil {
+		return err
+	}
+	now := u.s.svc.Now()
+	for _, e := range entries {
+		row := entryRow{Start: stampOf(e.Start, sess.actor.User.Location()), Duration: durationText(e.Duration(now)),
+			Running: e.Running(), Note: e.Note}
+		if row.User, err = nm.user(e.UserID); err != nil {
+			return err
+		}
+		if row.Task, err = nm.task(e.TaskID); err != nil {
+			return err
+		}
+		if row.Project, err = nm.project(e.ProjectID); err != nil {
+			return err
+		}
+		v.Entries = append(v.Entries, row)
+	}
+	return u.render(w, http.StatusOK, "dashboard", v)
+}
+
+// recentEntries returns the n time entries with the latest start that the
+// actor may see (a member their own, an admin everyone's), newest first,
+// among those of the last 92 days. The store lists entries by id, so it
+// reads those that reach into the last week, and widens the window to 92
+// days when fewer than n start inside it: an entry outside the window
+// ended, so started, before it. Older entries are the API's: a page load
+// never reads the whole history.
+func (u *webUI) recentEntries(ctx context.Context, actor core.Actor, n int) ([]core.TimeEntry, error) {
+	newer := func(a, b core.TimeEntry) int {
+		if c := b.Start.Compare(a.Start); c != 0 {
+			return c
+		}
+		return int(b.ID - a.ID)
+	}
+	now := u.s.svc.Now()
+	var top []core.TimeEntry
+	for _, back := range []time.Duration{7 * 24 * time.Hour, 92 * 24 * time.Hour} {
+		f := core.EntryFilter{From: now.Add(-back)}
+		top = top[:0]
+		for p := (core.Page{Limit: core.MaxPageLimit}); ; {
+			es, next, err := u.s.svc.ListEntries(ctx, actor, f, p)
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range es {
+				if len(top) == n && newer(e, top[n-1]) >= 0 {
+					continue
+				}
+				i, _ := slices.BinarySearchFunc(top, e, newer)
+				top = slices.Insert(top, i, e)
+				if len(top) > n {
+					top = top[:n]
+				}
+			}
+			if next == 0 {
+				break
+			}
+			p.After = next
+		}
+		if len(top) == n && !top[n-1].Start.Before(f.From) {
+			break
+		}
+	}
+	return top, nil
+}
+
+// webhookLog shows one webhook and its newest delivery attempts.
+func (u *webUI) webhookLog(w http.ResponseWriter, r *http.Request, sess session) error {
+	wh, id, err := u.s.hookOf(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	sub, err := wh.Get(ctx, sess.actor, id)
+	if err != nil {
+		return err
+	}
+	attempts, _, err := wh.Deliveries(ctx, sess.actor, id, core.Page{Limit: uiAttempts})
+	if err != nil {
+		return err
+	}
+	row, err := u.webhookRow(sub, sess, u.names(ctx, sess))
+	if err != nil {
+		return err
+	}
+	row.Back = "log"
+	v := logView{uiView: viewOf(sess, "Deliveries of "+sub.Name), Notice: notices[r.URL.Query().Get("done")], Webhook: row}
+	for _, a := range attempts {
+		ar := attemptRow{At: stampOf(a.At, sess.actor.User.Location()), EventType: a.EventType, Attempt: a.Attempt,
+			StatusCode: statusCodeText(a.StatusCode), Latency: strconv.FormatInt(a.LatencyMillis, 10) + " ms",
+			OK: a.ErrorClass == "" && a.Error == "", Response: a.Response, EventID: a.EventID}
+		if a.Error != "" {
+			ar.Error = a.Error
+			if a.ErrorClass != "" {
+				ar.Error = a.ErrorClass + ": " + a.Error
+			}
+		}
+		ar.Excerpt, ar.MoreToShow = excerpt(a.Response, 200)
+		v.Attempts = append(v.Attempts, ar)
+	}
+	return u.render(w, http.StatusOK, "log", v)
+}
+
+// webhookAction runs a webhook's button (test, enable, disable) and goes
+// back to the page the button was on.
+func (u *webUI) webhookAction(w http.ResponseWriter, r *http.Request, sess session) error {
+	wh, id, err := u.s.hookOf(r)
+	if err != nil {
+		return err
+	}
+	action := mux.Vars(r)["action"]
+	var fn subAction
+	switch action {
+	case "test":
+		fn = (*webhooks.Service).Test
+	case "enable":
+		fn = (*webhooks.Service).Enable
+	case "disable":
+		fn = (*webhooks.Service).Disable
+	default:
+		return core.Errorf(core.ENOTFOUND, "no such action: %s", action)
+	}
+	if _, err := fn(wh, r.Context(), sess.actor, id); err != nil {
+		return err
+	}
+	back := "/ui/"
+	if r.PostForm.Get("back") == "log" {
+		back = "/ui/webhooks/" + id.String()
+	}
+	return seeOther(w, r, back+"?done="+action)
+}
+
+// noSuchPage answers what no page route took under /ui/: a wrong method
+// (405) or an unknown path (404), as a page with the page's headers.
+func (u *webUI) noSuchPage(w http.ResponseWriter, r *http.Request) error {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return httpx.Errorf(http.StatusMethodNotAllowed, core.EINVALID, "This page does not take %s requests.", r.Method)
+	}
+	return core.Errorf(core.ENOTFOUND, "There is no such page.")
+}
+
+// static serves the page's embedded stylesheet.
+func (u *webUI) static(w http.ResponseWriter, r *http.Request) error {
+	name := mux.Vars(r)["file"]
+	b, err := fs.ReadFile(uiStaticFiles, "ui_static/"+name)
+	if err != nil {
+		return core.Errorf(core.ENOTFOUND, "no such file: %s", name)
+	}
+	if ct := mime.TypeByExtension(path.Ext(name)); ct != "" {
+		w.Header().Set("Content-Type", ct)
+	}
+	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(b))
+	return nil
+}
