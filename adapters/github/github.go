@@ -13,6 +13,7 @@ import (
 	gh "github.com/google/go-github/v60/github"
 
 	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/reply"
 )
 
 // MaxBodyBytes is the largest webhook body the adapter reads (413 beyond),
@@ -328,7 +329,7 @@ func (h *Handler) apply(ctx context.Context, repo string, c *gh.HeadCommit, user
 		o.Error = core.ErrorMessage(err)
 		return o, nil
 	}
-	o.Result, o.Events = res.Text, res.Events
+	o.Result, o.Events = reply.Text(res), res.Events
 	return o, nil
 }
 
@@ -439,7 +440,7 @@ func (h *Handler) issues(ctx context.Context, ev *gh.IssuesEvent, delivery strin
 		return 0, nil, &httpError{http.StatusUnprocessableEntity, core.ErrorCode(err), core.ErrorMessage(err)}
 	}
 	return http.StatusOK, map[string]any{"ok": true, "event": "issues", "action": action, "actor": user.Name,
-		"result": res.Text, "task": res.Task, "events": res.Events}, nil
+		"result": reply.Text(res), "task": res.Task, "events": res.Events}, nil
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

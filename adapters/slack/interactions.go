@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/reply"
 	"github.com/slack-go/slack"
 )
 
@@ -149,7 +150,7 @@ func (h *Handler) stopPressed(ctx context.Context, cb slack.InteractionCallback,
 		return []*slack.WebhookMessage{h.failure(ctx, err)}
 	case res.Stopped == nil || res.Stopped.ID != id:
 		// Another timer started in between: it is what stopped.
-		return []*slack.WebhookMessage{whisper(res.Text)}
+		return []*slack.WebhookMessage{whisper(reply.Text(res))}
 	}
 	took := core.HumanDuration(time.Duration(res.Stopped.DurationSeconds) * time.Second)
 	return []*slack.WebhookMessage{stoppedOriginal(cb, user.Name, took, true)}
