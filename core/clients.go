@@ -21,9 +21,7 @@ func (c *change) createClient(name string) (Client, error) {
 	if err := c.tx.CreateClient(&cl); err != nil {
 		return Client{}, err
 	}
-	if err := c.pushUndo(deleteClientUndo(cl.ID)); err != nil {
-		return Client{}, err
-	}
+	c.pushUndo(deleteClientUndo(cl.ID))
 	return cl, c.emit(EventClientCreated, 0, 0, map[string]any{"client": cl})
 }
 

@@ -218,9 +218,7 @@ func (c *change) createEntry(e *TimeEntry, task *Task, project *Project) error {
 	if err := c.tx.CreateEntry(e); err != nil {
 		return err
 	}
-	if err := c.pushUndo(deleteEntryUndo(e.ID)); err != nil {
-		return err
-	}
+	c.pushUndo(deleteEntryUndo(e.ID))
 	typ := EventTimeEntryCreated
 	if e.Running() {
 		typ = EventTrackerStarted
@@ -322,9 +320,11 @@ func (c *change) deleteEntry(cmd DeleteEntry) error {
 	if err := c.removeEntry(e); err != nil {
 		return err
 	}
-	if err := c.pushUndo(restoreEntryUndo{e}); err != nil {
+	restore, err := restoreEntry(e)
+	if err != nil {
 		return err
 	}
+	c.pushUndo(restore)
 	c.res.Entry = &e
 	return nil
 }

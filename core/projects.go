@@ -32,7 +32,8 @@ func (c *change) insertProject(name string, clientID ID) (Project, error) {
 	if err := c.tx.CreateProject(&p); err != nil {
 		return Project{}, err
 	}
-	return p, c.pushUndo(deleteProjectUndo(p.ID))
+	c.pushUndo(deleteProjectUndo(p.ID))
+	return p, nil
 }
 
 // createProject adds a project asked for by name (add project, the API)
@@ -133,9 +134,7 @@ func (c *change) closeProject(cmd CloseProject) error {
 		return Errorf(EINVALID, "project %q is already closed", p.Name)
 	}
 	p.Status = StatusClosed
-	if err := c.pushUndo(reopenProjectUndo(p.ID)); err != nil {
-		return err
-	}
+	c.pushUndo(reopenProjectUndo(p.ID))
 	if err := c.saveProject(&p, EventProjectClosed, map[string]any{}); err != nil {
 		return err
 	}

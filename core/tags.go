@@ -31,9 +31,7 @@ func (c *change) createTag(name string) (Tag, error) {
 	if err := c.tx.CreateTag(&tg); err != nil {
 		return Tag{}, err
 	}
-	if err := c.pushUndo(deleteTagUndo(tg.ID)); err != nil {
-		return Tag{}, err
-	}
+	c.pushUndo(deleteTagUndo(tg.ID))
 	return tg, c.emit(EventTagCreated, 0, 0, map[string]any{"tag": tg})
 }
 

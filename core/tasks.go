@@ -40,9 +40,7 @@ func (c *change) createTask(name string, project *Project) (Task, error) {
 	if err != nil {
 		return Task{}, err
 	}
-	if err := c.pushUndo(deleteTaskUndo(t.ID)); err != nil {
-		return Task{}, err
-	}
+	c.pushUndo(deleteTaskUndo(t.ID))
 	return t, c.emit(EventTaskCreated, 0, project.ID, map[string]any{"task": t, "project": project})
 }
 
@@ -160,9 +158,7 @@ func (c *change) closeTask(cmd CloseTask) error {
 		return Errorf(EINVALID, "task %q is already closed", t.Name)
 	}
 	t.Status = StatusClosed
-	if err := c.pushUndo(reopenTaskUndo(t.ID)); err != nil {
-		return err
-	}
+	c.pushUndo(reopenTaskUndo(t.ID))
 	if err := c.saveTask(&t, EventTaskClosed, project); err != nil {
 		return err
 	}

@@ -38,9 +38,7 @@ func (c *change) stopRunning(user ID, at time.Time, note string) (*TimeEntry, er
 	if err := c.tx.UpdateEntry(&e); err != nil {
 		return nil, err
 	}
-	if err := c.pushUndo(resumeEntryUndo(e.ID)); err != nil {
-		return nil, err
-	}
+	c.pushUndo(resumeEntryUndo(e.ID))
 	return &e, c.emitEntry(EventTrackerStopped, e)
 }
 

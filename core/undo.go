@@ -10,7 +10,7 @@ import (
 // kind (step and undoOpOf convert).
 type undoOp interface {
 	// step is the op's stored form.
-	step() (UndoStep, error)
+	step() UndoStep
 	// reverse runs the op, emitting the reversing event. A thing that is
 	// gone already, or still in use, is left as it is.
 	reverse(c *change) error
@@ -34,8 +34,12 @@ type (
 	deleteEntryUndo ID
 	// resumeEntryUndo runs a timer the change stopped again.
 	resumeEntryUndo ID
-	// restoreEntryUndo adds back an entry the change deleted, with its id.
-	restoreEntryUndo struct{ entry TimeEntry }
+	// restoreEntryUndo adds back an entry the change deleted, with its id:
+	// the entry as JSON (see restoreEntry).
+	restoreEntryUndo struct {
+		id    ID
+		entry json.RawMessage
+	}
 	// deleteTaskUndo deletes a task the change added, unless it has
 	// entries by now.
 	deleteTaskUndo ID
@@ -61,11 +65,7 @@ func undoOpOf(st UndoStep) (undoOp, error) {
 	case opResumeEntry:
 		return resumeEntryUndo(st.ID), nil
 	case opRestoreEntry:
-		var op restoreEntryUndo
-		if err := json.Unmarshal(st.V, &op.entry); err != nil {
-			return nil, fmt.Errorf("undo restore entry: %w", err)
-		}
-		return op, nil
+		return restoreEntryUndo{id: st.ID, entry: st.V}, nil
 	case opDeleteTask:
 		return deleteTaskUndo(st.ID), nil
 	case opDeleteProject:
@@ -82,14 +82,17 @@ func undoOpOf(st UndoStep) (undoOp, error) {
 	return nil, fmt.Errorf("undo: unknown step %q", st.Op)
 }
 
-// pushUndo adds a step to the change's undo record.
-func (c *change) pushUndo(op undoOp) error {
-	st, err := op.step()
+// pushUndo adds a step to the change's undo record. It is small enough to
+// be inlined, so that op is not boxed on the way.
+func (c *change) pushUndo(op undoOp) { c.undo = append(c.undo, op.step()) }
+
+// restoreEntry returns the op that adds e back.
+func restoreEntry(e TimeEntry) (restoreEntryUndo, error) {
+	v, err := json.Marshal(e)
 	if err != nil {
-		return err
+		return restoreEntryUndo{}, fmt.Errorf("undo restore entry: %w", err)
 	}
-	c.undo = append(c.undo, st)
-	return nil
+	return restoreEntryUndo{id: e.ID, entry: v}, nil
 }
 
 // undoLast reverses the actor's newest change within the undo window.
@@ -126,8 +129,8 @@ func gone(err error) (bool, error) {
 	return false, err
 }
 
-func (op deleteEntryUndo) step() (UndoStep, error) {
-	return UndoStep{Op: opDeleteEntry, ID: ID(op)}, nil
+func (op deleteEntryUndo) step() UndoStep {
+	return UndoStep{Op: opDeleteEntry, ID: ID(op)}
 }
 
 func (op deleteEntryUndo) reverse(c *change) error {
@@ -138,8 +141,8 @@ func (op deleteEntryUndo) reverse(c *change) error {
 	return c.removeEntry(e)
 }
 
-func (op resumeEntryUndo) step() (UndoStep, error) {
-	return UndoStep{Op: opResumeEntry, ID: ID(op)}, nil
+func (op resumeEntryUndo) step() UndoStep {
+	return UndoStep{Op: opResumeEntry, ID: ID(op)}
 }
 
 func (op resumeEntryUndo) reverse(c *change) error {
@@ -157,13 +160,15 @@ func (op resumeEntryUndo) reverse(c *change) error {
 	return c.emitEntry(EventTrackerStarted, e)
 }
 
-func (op restoreEntryUndo) step() (UndoStep, error) {
-	v, err := json.Marshal(op.entry)
-	return UndoStep{Op: opRestoreEntry, ID: op.entry.ID, V: v}, err
+func (op restoreEntryUndo) step() UndoStep {
+	return UndoStep{Op: opRestoreEntry, ID: op.id, V: op.entry}
 }
 
 func (op restoreEntryUndo) reverse(c *change) error {
-	e := op.entry
+	var e TimeEntry
+	if err := json.Unmarshal(op.entry, &e); err != nil {
+		return fmt.Errorf("undo restore entry: %w", err)
+	}
 	if err := c.tx.CreateEntry(&e); err != nil {
 		return err
 	}
@@ -173,8 +178,8 @@ func (op restoreEntryUndo) reverse(c *change) error {
 	return c.emitEntry(EventTimeEntryCreated, e)
 }
 
-func (op deleteTaskUndo) step() (UndoStep, error) {
-	return UndoStep{Op: opDeleteTask, ID: ID(op)}, nil
+func (op deleteTaskUndo) step() UndoStep {
+	return UndoStep{Op: opDeleteTask, ID: ID(op)}
 }
 
 func (op deleteTaskUndo) reverse(c *change) error {
@@ -191,8 +196,8 @@ func (op deleteTaskUndo) reverse(c *change) error {
 	return c.emit(EventTaskDeleted, 0, t.ProjectID, map[string]any{"task": t})
 }
 
-func (op deleteProjectUndo) step() (UndoStep, error) {
-	return UndoStep{Op: opDeleteProject, ID: ID(op)}, nil
+func (op deleteProjectUndo) step() UndoStep {
+	return UndoStep{Op: opDeleteProject, ID: ID(op)}
 }
 
 func (op deleteProjectUndo) reverse(c *change) error {
@@ -212,8 +217,8 @@ func (op deleteProjectUndo) reverse(c *change) error {
 	return c.emit(EventProjectDeleted, 0, p.ID, map[string]any{"project": p})
 }
 
-func (op deleteClientUndo) step() (UndoStep, error) {
-	return UndoStep{Op: opDeleteClient, ID: ID(op)}, nil
+func (op deleteClientUndo) step() UndoStep {
+	return UndoStep{Op: opDeleteClient, ID: ID(op)}
 }
 
 func (op deleteClientUndo) reverse(c *change) error {
@@ -230,8 +235,8 @@ func (op deleteClientUndo) reverse(c *change) error {
 	return c.emit(EventClientDeleted, 0, 0, map[string]any{"client": cl})
 }
 
-func (op deleteTagUndo) step() (UndoStep, error) {
-	return UndoStep{Op: opDeleteTag, ID: ID(op)}, nil
+func (op deleteTagUndo) step() UndoStep {
+	return UndoStep{Op: opDeleteTag, ID: ID(op)}
 }
 
 func (op deleteTagUndo) reverse(c *change) error {
@@ -245,8 +250,8 @@ func (op deleteTagUndo) reverse(c *change) error {
 	return c.emit(EventTagDeleted, 0, 0, map[string]any{"tag": tg})
 }
 
-func (op reopenTaskUndo) step() (UndoStep, error) {
-	return UndoStep{Op: opReopenTask, ID: ID(op)}, nil
+func (op reopenTaskUndo) step() UndoStep {
+	return UndoStep{Op: opReopenTask, ID: ID(op)}
 }
 
 func (op reopenTaskUndo) reverse(c *change) error {
@@ -261,8 +266,8 @@ func (op reopenTaskUndo) reverse(c *change) error {
 	return c.emit(EventTaskUpdated, 0, t.ProjectID, map[string]any{"task": t})
 }
 
-func (op reopenProjectUndo) step() (UndoStep, error) {
-	return UndoStep{Op: opReopenProject, ID: ID(op)}, nil
+func (op reopenProjectUndo) step() UndoStep {
+	return UndoStep{Op: opReopenProject, ID: ID(op)}
 }
 
 func (op reopenProjectUndo) reverse(c *change) error {
