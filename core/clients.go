@@ -41,23 +41,12 @@ func (c *change) ensureClient(name string) (Client, error) {
 // ListClients returns a page of clients and the cursor of the next page
 // (zero on the last).
 func (s *Service) ListClients(ctx context.Context, actor Actor, p Page) ([]Client, ID, error) {
-	var out []Client
-	var next ID
-	err := s.read(ctx, actor, func(tx Tx, ws ID) (err error) {
-		out, next, err = Paged(p, func(c Client) ID { return c.ID }, func(p Page) ([]Client, error) { return tx.ListClients(ws, p) })
-		return err
-	})
-	return out, next, err
+	return listPage(s, ctx, actor, p, func(c Client) ID { return c.ID }, Tx.ListClients)
 }
 
 // GetClient returns a client; not_found if there is none with the id.
 func (s *Service) GetClient(ctx context.Context, actor Actor, id ID) (Client, error) {
-	var cl Client
-	err := s.read(ctx, actor, func(tx Tx, ws ID) (err error) {
-		cl, err = tx.Client(ws, id)
-		return notFound(err, "client", id)
-	})
-	return cl, err
+	return getOne(s, ctx, actor, "client", id, Tx.Client)
 }
 
 // CreateClient adds a client and emits client.created; conflict if the name

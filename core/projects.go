@@ -144,23 +144,12 @@ func (c *change) closeProject(cmd CloseProject) error {
 
 // ListProjects returns a page of projects and the cursor of the next page.
 func (s *Service) ListProjects(ctx context.Context, actor Actor, p Page) ([]Project, ID, error) {
-	var out []Project
-	var next ID
-	err := s.read(ctx, actor, func(tx Tx, ws ID) (err error) {
-		out, next, err = Paged(p, func(p Project) ID { return p.ID }, func(p Page) ([]Project, error) { return tx.ListProjects(ws, p) })
-		return err
-	})
-	return out, next, err
+	return listPage(s, ctx, actor, p, func(p Project) ID { return p.ID }, Tx.ListProjects)
 }
 
 // GetProject returns a project; not_found if there is none with the id.
 func (s *Service) GetProject(ctx context.Context, actor Actor, id ID) (Project, error) {
-	var p Project
-	err := s.read(ctx, actor, func(tx Tx, ws ID) (err error) {
-		p, err = tx.Project(ws, id)
-		return notFound(err, "project", id)
-	})
-	return p, err
+	return getOne(s, ctx, actor, "project", id, Tx.Project)
 }
 
 // CreateProject adds an open project and emits project.created; conflict if

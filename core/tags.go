@@ -67,23 +67,12 @@ func (c *change) entryTags(names []string, create bool) ([]string, error) {
 
 // ListTags returns a page of tags and the cursor of the next page.
 func (s *Service) ListTags(ctx context.Context, actor Actor, p Page) ([]Tag, ID, error) {
-	var out []Tag
-	var next ID
-	err := s.read(ctx, actor, func(tx Tx, ws ID) (err error) {
-		out, next, err = Paged(p, func(t Tag) ID { return t.ID }, func(p Page) ([]Tag, error) { return tx.ListTags(ws, p) })
-		return err
-	})
-	return out, next, err
+	return listPage(s, ctx, actor, p, func(t Tag) ID { return t.ID }, Tx.ListTags)
 }
 
 // GetTag returns a tag; not_found if there is none with the id.
 func (s *Service) GetTag(ctx context.Context, actor Actor, id ID) (Tag, error) {
-	var t Tag
-	err := s.read(ctx, actor, func(tx Tx, ws ID) (err error) {
-		t, err = tx.Tag(ws, id)
-		return notFound(err, "tag", id)
-	})
-	return t, err
+	return getOne(s, ctx, actor, "tag", id, Tx.Tag)
 }
 
 // CreateTag adds a tag and emits tag.created; conflict if the name is taken.

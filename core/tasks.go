@@ -169,23 +169,12 @@ func (c *change) closeTask(cmd CloseTask) error {
 // ListTasks returns a page of tasks (of one project when f.ProjectID is set)
 // and the cursor of the next page.
 func (s *Service) ListTasks(ctx context.Context, actor Actor, f TaskFilter, p Page) ([]Task, ID, error) {
-	var out []Task
-	var next ID
-	err := s.read(ctx, actor, func(tx Tx, ws ID) (err error) {
-		out, next, err = Paged(p, func(t Task) ID { return t.ID }, func(p Page) ([]Task, error) { return tx.ListTasks(ws, f, p) })
-		return err
-	})
-	return out, next, err
+	return listPage(s, ctx, actor, p, func(t Task) ID { return t.ID }, func(tx Tx, ws ID, p Page) ([]Task, error) { return tx.ListTasks(ws, f, p) })
 }
 
 // GetTask returns a task; not_found if there is none with the id.
 func (s *Service) GetTask(ctx context.Context, actor Actor, id ID) (Task, error) {
-	var t Task
-	err := s.read(ctx, actor, func(tx Tx, ws ID) (err error) {
-		t, err = tx.Task(ws, id)
-		return notFound(err, "task", id)
-	})
-	return t, err
+	return getOne(s, ctx, actor, "task", id, Tx.Task)
 }
 
 // CreateTask adds an open task to an open project and emits task.created;

@@ -150,15 +150,9 @@ func (s *Service) BootstrapAdmin(ctx context.Context, value string) (string, err
 // ListTokens returns a page of API tokens, never their secrets: an admin
 // sees the workspace's, a member their own.
 func (s *Service) ListTokens(ctx context.Context, actor Actor, p Page) ([]Token, ID, error) {
-	var out []Token
-	var next ID
-	err := s.read(ctx, actor, func(tx Tx, ws ID) (err error) {
-		out, next, err = Paged(p, func(k Token) ID { return k.ID }, func(p Page) ([]Token, error) {
-			return tx.ListTokens(ws, tokenOwner(actor), p)
-		})
-		return err
+	return listPage(s, ctx, actor, p, func(k Token) ID { return k.ID }, func(tx Tx, ws ID, p Page) ([]Token, error) {
+		return tx.ListTokens(ws, ownedBy(actor), p)
 	})
-	return out, next, err
 }
 
 // RevokeToken deletes an API token at once: an admin any of the workspace,
@@ -172,7 +166,7 @@ func (s *Service) RevokeToken(ctx context.Context, actor Actor, id ID) error {
 	if actor.User.ID == 0 {
 		return Errorf(EUNAUTHORIZED, "no user")
 	}
-	return s.store.Update(ctx, func(tx Tx) error { return tx.DeleteToken(ws.ID, tokenOwner(actor), id) })
+	return s.store.Update(ctx, func(tx Tx) error { return tx.DeleteToken(ws.ID, ownedBy(actor), id) })
 }
 
 // TokenOf returns the stored record of a token given in full.
@@ -186,9 +180,9 @@ func (s *Service) TokenOf(ctx context.Context, token string) (Token, error) {
 	return k, err
 }
 
-// tokenOwner is whose tokens actor may list and revoke: everyone's (0) for
-// an admin, their own for a member.
-func tokenOwner(actor Actor) ID {
+// ownedBy is whose tokens and incoming hooks actor may list and revoke:
+// everyone's (0) for an admin, their own for a member.
+func ownedBy(actor Actor) ID {
 	if actor.User.Role == RoleAdmin {
 		return 0
 	}

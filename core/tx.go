@@ -97,6 +97,29 @@ func (s *Service) read(ctx context.Context, actor Actor, fn func(tx Tx, ws ID) e
 	return s.store.View(ctx, func(tx Tx) error { return fn(tx, ws.ID) })
 }
 
+// listPage reads one page of a list for an authenticated actor, and the
+// cursor of the next page (zero on the last).
+func listPage[T any](s *Service, ctx context.Context, actor Actor, p Page, id func(T) ID, list func(tx Tx, ws ID, p Page) ([]T, error)) ([]T, ID, error) {
+	var out []T
+	var next ID
+	err := s.read(ctx, actor, func(tx Tx, ws ID) (err error) {
+		out, next, err = Paged(p, id, func(p Page) ([]T, error) { return list(tx, ws, p) })
+		return err
+	})
+	return out, next, err
+}
+
+// getOne reads one thing by id for an authenticated actor; not_found names
+// it by kind.
+func getOne[T any](s *Service, ctx context.Context, actor Actor, kind string, id ID, get func(tx Tx, ws, id ID) (T, error)) (T, error) {
+	var v T
+	err := s.read(ctx, actor, func(tx Tx, ws ID) (err error) {
+		v, err = get(tx, ws, id)
+		return notFound(err, kind, id)
+	})
+	return v, err
+}
+
 // write runs fn as one change of the management API for an authenticated
 // actor; the change must emit its event.
 func (s *Service) write(ctx context.Context, actor Actor, op string, fn func(c *change) error) error {

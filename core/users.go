@@ -94,12 +94,7 @@ func (c *change) userNameFree(name string, self ID) error {
 
 // ListUsers returns a page of users and the cursor of the next page.
 func (s *Service) ListUsers(ctx context.Context, actor Actor, p Page) ([]User, ID, error) {
-	var out []User
-	var next ID
-	err := s.read(ctx, actor, func(tx Tx, ws ID) (err error) {
-		out, next, err = Paged(p, func(u User) ID { return u.ID }, func(p Page) ([]User, error) { return tx.ListUsers(ws, p) })
-		return err
-	})
+	out, next, err := listPage(s, ctx, actor, p, func(u User) ID { return u.ID }, Tx.ListUsers)
 	for i := range out {
 		out[i] = normalUser(out[i])
 	}
@@ -109,11 +104,7 @@ func (s *Service) ListUsers(ctx context.Context, actor Actor, p Page) ([]User, I
 // GetUser returns a user with their identities; not_found if there is none
 // with the id.
 func (s *Service) GetUser(ctx context.Context, actor Actor, id ID) (User, error) {
-	var u User
-	err := s.read(ctx, actor, func(tx Tx, ws ID) (err error) {
-		u, err = tx.User(ws, id)
-		return notFound(err, "user", id)
-	})
+	u, err := getOne(s, ctx, actor, "user", id, Tx.User)
 	return normalUser(u), err
 }
 
