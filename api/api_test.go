@@ -365,13 +365,27 @@ func TestEveryWriteEmitsOneEvent(t *testing.T) {
 			t.Errorf("time entry has no %q: %v", k, run)
 		}
 	}
-	e.fail("POST", "/api/v1/time-entries", mem, `{"start":"`+at(-time.Minute)+`"}`, 409, core.ECONFLICT)
 	stopped := e.write("PATCH", "/api/v1/time-entries/"+id(run), mem, `{"end":"`+at(-30*time.Minute)+`"}`, 200, core.EventTrackerStopped)
 	if stopped["duration_seconds"] != 1800.0 || stopped["end"] != at(-30*time.Minute) {
 		t.Fatalf("stopped entry = %v", stopped)
 	}
 	e.fail("PATCH", "/api/v1/time-entries/"+id(run), mem, `{"end":null}`, 422, core.EINVALID)
 	e.write("PATCH", "/api/v1/time-entries/"+id(run), mem, `{"note":"done","billable":true}`, 200, core.EventTimeEntryUpdated)
+	// Starting a timer while one runs stops the first, as track does in chat:
+	// two events.
+	first := e.write("POST", "/api/v1/time-entries", mem, `{"start":"`+at(-20*time.Minute)+`"}`, 201, core.EventTrackerStarted)
+	if got, b := e.call("POST", "/api/v1/time-entries", mem, `{"start":"`+at(-10*time.Minute)+`"}`); got != 201 {
+		t.Fatalf("second timer: status %d: %s", got, b)
+	} else {
+		if evs := e.events(); !slices.Equal(evs, []string{core.EventTrackerStopped, core.EventTrackerStarted}) {
+			t.Fatalf("second timer: events %v", evs)
+		}
+		e.write("DELETE", "/api/v1/time-entries/"+id(decodeMap(t, b)), mem, "", 204, core.EventTimeEntryDeleted)
+	}
+	if _, b := e.call("GET", "/api/v1/time-entries/"+id(first), mem, ""); decodeMap(t, b)["end"] != at(-10*time.Minute) {
+		t.Fatalf("first timer not stopped where the second starts: %s", b)
+	}
+	e.write("DELETE", "/api/v1/time-entries/"+id(first), mem, "", 204, core.EventTimeEntryDeleted)
 	done := e.write("POST", "/api/v1/time-entries", mem, `{"project_id":"`+id(p)+`","start":"`+at(-3*time.Hour)+`","end":"`+at(-2*time.Hour)+`"}`, 201, core.EventTimeEntryCreated)
 	e.write("DELETE", "/api/v1/time-entries/"+id(done), mem, "", 204, core.EventTimeEntryDeleted)
 

@@ -116,11 +116,6 @@ var catalogue = []EventType{
 // EventTypes returns the event catalogue.
 func EventTypes() []EventType { return slices.Clone(catalogue) }
 
-// KnownEventType reports whether name is in the catalogue.
-func KnownEventType(name string) bool {
-	return slices.ContainsFunc(catalogue, func(t EventType) bool { return t.Name == name })
-}
-
 // SplitEventType splits "entity.action".
 func SplitEventType(name string) (entity, action string) {
 	entity, action, _ = strings.Cut(name, ".")

@@ -118,13 +118,13 @@ func (s *Service) IssueActor(ctx context.Context, senderLogin string) (User, err
 		return User{}, err
 	}
 	var u User
-	err = s.store.Update(ctx, func(tx Tx) error {
+	_, err = s.update(ctx, ws.ID, Actor{Source: "github"}, txOptions{op: "github user"}, func(c *change) error {
 		var err error
-		u, err = tx.UserByName(ws.ID, GitHubUserName)
+		u, err = c.tx.UserByName(c.ws, GitHubUserName)
 		if ErrorCode(err) != ENOTFOUND {
 			return err
 		}
-		u, err = s.createUser(tx, ws.ID, Actor{Source: "github"}, GitHubUserName, RoleMember)
+		u, err = c.createUser(GitHubUserName, RoleMember)
 		return err
 	})
 	if err != nil {
@@ -238,11 +238,7 @@ func (s *Service) HandleIssue(ctx context.Context, actor Actor, ev IssueEvent) (
 				return err
 			}
 		}
-		verb := map[string]string{IssueOpened: "Added", IssueClosed: "Closed", IssueReopened: "Reopened"}[ev.Action]
-		if !changed && !created {
-			verb = "Nothing to do for"
-		}
-		c.res.Text = fmt.Sprintf("%s task *%s*%s", verb, t.Name, inProject(p))
+		c.res.Unchanged = !changed && !created
 		return nil
 	})
 }
@@ -259,12 +255,10 @@ func (s *Service) LogCommitTime(ctx context.Context, actor Actor, ct CommitTime)
 	return s.apply(ctx, actor, "log", true, func(c *change) error {
 		end := ct.End.UTC()
 		start := end.Add(-ct.Duration)
-		switch {
-		case ct.Duration <= 0:
-			return Errorf(EINVALID, "the amount of time is missing or zero")
-		case ct.Duration > MaxEntryDuration:
-			return Errorf(EINVALID, "%s is more than 24 hours; log it day by day", HumanDuration(ct.Duration))
-		case end.After(c.now.Add(futureSlack)):
+		if err := checkAmount(ct.Duration); err != nil {
+			return err
+		}
+		if c.inFuture(end) {
 			return Errorf(EINVALID, "that entry would end in the future (%s)", end.Format(time.RFC3339))
 		}
 		var task *Task
@@ -285,23 +279,11 @@ func (s *Service) LogCommitTime(ctx context.Context, actor Actor, ct CommitTime)
 		e := TimeEntry{WorkspaceID: c.ws, UserID: c.actor.User.ID, Start: start, End: &end,
 			DurationSeconds: int64(ct.Duration / time.Second), Note: strings.TrimSpace(ct.Note),
 			Tags: []string{}, Source: c.actor.Source, CreatedAt: c.now, UpdatedAt: c.now}
-		var taskName, projectName string
-		if task != nil {
-			e.TaskID, taskName = task.ID, task.Name
-		}
-		if project != nil {
-			e.ProjectID, projectName = project.ID, project.Name
-		}
-		if err := c.tx.CreateEntry(&e); err != nil {
+		e.TaskID, e.ProjectID = refIDs(task, project)
+		if err := c.createEntry(&e, task, project); err != nil {
 			return err
 		}
-		c.pushUndo("delete_entry", e.ID)
-		if err := c.emitEntry(EventTimeEntryCreated, e); err != nil {
-			return err
-		}
-		c.res.Entry, c.res.Task, c.res.Project = &e, task, project
-		c.res.Text = fmt.Sprintf("Logged %s on %s, ending %s (entry #%d)", HumanDuration(ct.Duration),
-			describe(taskName, projectName), end.Format("Mon 2 Jan 15:04 UTC"), e.ID)
+		c.res.Entry, c.res.Task, c.res.Project, c.res.FromCommit = &e, task, project, true
 		return nil
 	})
 }
@@ -322,52 +304,6 @@ func (s *Service) CommitLog(ctx context.Context, actor Actor, repo string, cmd L
 		}
 		return c.log(cmd)
 	})
-}
-
-// apply runs fn as one change in one transaction, like a command: the
-// actor's DedupeKey is remembered in it (ErrDuplicate when seen before),
-// and with undoable the steps fn pushed make an undo record.
-func (s *Service) apply(ctx context.Context, actor Actor, op string, undoable bool, fn func(c *change) error) (*Result, error) {
-	ws, err := s.Workspace(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if actor.User.ID == 0 {
-		return nil, Errorf(EUNAUTHORIZED, "no user")
-	}
-	start := time.Now()
-	var res *Result
-	err = s.store.Update(ctx, func(tx Tx) error {
-		c := &change{s: s, tx: tx, ws: ws.ID, actor: actor, now: s.Now(), res: &Result{Command: op}}
-		if actor.DedupeKey != "" {
-			fresh, err := tx.Remember(ws.ID, actor.DedupeKey, c.now)
-			if err != nil {
-				return err
-			}
-			if !fresh {
-				return ErrDuplicate
-			}
-		}
-		if err := fn(c); err != nil {
-			return err
-		}
-		if undoable && len(c.undo) > 0 {
-			steps := make([]UndoStep, len(c.undo))
-			for i, st := range c.undo {
-				steps[len(c.undo)-1-i] = st
-			}
-			if err := tx.PushUndo(&UndoRecord{WorkspaceID: ws.ID, UserID: actor.User.ID, Action: op, Steps: steps, CreatedAt: c.now}); err != nil {
-				return err
-			}
-		}
-		res = c.res
-		return nil
-	})
-	s.ran(ctx, actor, op, err, time.Since(start))
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
 }
 
 // repoProject returns a repository's project: the mapped one, else the open
@@ -425,8 +361,8 @@ func (c *change) issueTask(repo string, n int, title string) (Task, *Project, bo
 			return Task{}, nil, false, err
 		}
 	}
-	t := Task{WorkspaceID: c.ws, ProjectID: p.ID, Name: name, Status: StatusOpen, CreatedBy: c.actor.User.ID, CreatedAt: c.now, UpdatedAt: c.now}
-	if err := c.tx.CreateTask(&t); err != nil {
+	t, err := c.insertTask(name, p.ID)
+	if err != nil {
 		return Task{}, nil, false, err
 	}
 	if err := c.tx.SetIssueTask(c.ws, repo, n, t.ID); err != nil {

@@ -47,19 +47,9 @@ func (s *Service) CreateIncomingHook(ctx context.Context, actor Actor, name stri
 // next page (zero on the last): every hook of the workspace for an admin,
 // their own for a member.
 func (s *Service) ListIncomingHooks(ctx context.Context, actor Actor, p Page) ([]IncomingHook, ID, error) {
-	var out []IncomingHook
-	var next ID
-	err := s.read(ctx, actor, func(tx Tx, ws ID) (err error) {
-		owner := actor.User.ID
-		if actor.User.Role == RoleAdmin {
-			owner = 0
-		}
-		out, next, err = Paged(p, func(h IncomingHook) ID { return h.ID }, func(p Page) ([]IncomingHook, error) {
-			return tx.ListIncomingHooks(ws, owner, p)
-		})
-		return err
+	return listPage(s, ctx, actor, p, func(h IncomingHook) ID { return h.ID }, func(tx Tx, ws ID, p Page) ([]IncomingHook, error) {
+		return tx.ListIncomingHooks(ws, ownedBy(actor), p)
 	})
-	return out, next, err
 }
 
 // DeleteIncomingHook deletes an incoming hook: its URL stops working at

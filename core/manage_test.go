@@ -337,14 +337,12 @@ func TestManageEntries(t *testing.T) {
 		t.Fatalf("time_entry.created data = %s", data)
 	}
 
-	// A running timer; a second one is a conflict.
+	// A running timer (a second one stops it: TestCreateEntryStopsRunningTimer).
 	run, err := m.svc.CreateEntry(m.ctx, mem, core.NewEntry{Start: m.now.Add(-10 * time.Minute), ProjectID: ops.ID})
 	m.ok(err, core.EventTrackerStarted)
 	if !run.Running() {
 		t.Fatal("entry without end is not running")
 	}
-	_, err = m.svc.CreateEntry(m.ctx, mem, core.NewEntry{Start: m.now.Add(-5 * time.Minute)})
-	m.fails(err, core.ECONFLICT)
 	// The admin's own timer is another user's: allowed.
 	adminRun, err := m.svc.CreateEntry(m.ctx, a, core.NewEntry{Start: m.now.Add(-5 * time.Minute)})
 	m.ok(err, core.EventTrackerStarted)
@@ -413,6 +411,73 @@ func TestManageEntries(t *testing.T) {
 	m.ok(m.svc.DeleteEntry(m.ctx, mem, other.ID), core.EventTimeEntryDeleted)
 	_, err = m.svc.GetEntry(m.ctx, mem, other.ID)
 	m.fails(err, core.ENOTFOUND)
+}
+
+// TestCreateEntryStopsRunningTimer holds the one rule of starting timers:
+// a new timer stops the user's running one where it starts, in the API as
+// with track in chat, and both ways of starting one stop the other's.
+func TestCreateEntryStopsRunningTimer(t *testing.T) {
+	m := newManager(t)
+	a, mem := m.admin, m.member
+	types := func() []string {
+		var out []string
+		for _, e := range m.events() {
+			out = append(out, e.Type)
+		}
+		return out
+	}
+	stoppedStarted := []string{core.EventTrackerStopped, core.EventTrackerStarted}
+	entry := func(id core.ID) core.TimeEntry {
+		t.Helper()
+		e, err := m.svc.GetEntry(m.ctx, a, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+
+	first, err := m.svc.CreateEntry(m.ctx, mem, core.NewEntry{Start: m.now.Add(-time.Hour)})
+	m.ok(err, core.EventTrackerStarted)
+	second, err := m.svc.CreateEntry(m.ctx, mem, core.NewEntry{Start: m.now.Add(-10 * time.Minute)})
+	if err != nil || !second.Running() {
+		t.Fatalf("second timer = %+v, %v", second, err)
+	}
+	if got := types(); !slices.Equal(got, stoppedStarted) {
+		t.Fatalf("events = %v, want %v", got, stoppedStarted)
+	}
+	if f := entry(first.ID); f.Running() || !f.End.Equal(second.Start) || f.DurationSeconds != 50*60 {
+		t.Fatalf("first timer = %+v, want it stopped where the second starts", f)
+	}
+
+	// An admin starting a timer for the member stops the member's; a
+	// start before the running timer's own start stops it at its start.
+	third, err := m.svc.CreateEntry(m.ctx, a, core.NewEntry{UserID: mem.User.ID, Start: m.now.Add(-20 * time.Minute)})
+	if err != nil || third.UserID != mem.User.ID {
+		t.Fatalf("third timer = %+v, %v", third, err)
+	}
+	if got := types(); !slices.Equal(got, stoppedStarted) {
+		t.Fatalf("events = %v, want %v", got, stoppedStarted)
+	}
+	if s := entry(second.ID); s.Running() || !s.End.Equal(s.Start) {
+		t.Fatalf("second timer = %+v, want it stopped at its start", s)
+	}
+
+	// Chat's track stops a timer the API started, and the API one track
+	// started.
+	res, err := m.svc.Execute(m.ctx, mem, core.Track{Task: "Fix login", Project: "Website"})
+	if err != nil || res.Stopped == nil || res.Stopped.ID != third.ID {
+		t.Fatalf("track = %+v, %v", res, err)
+	}
+	m.events()
+	if _, err := m.svc.CreateEntry(m.ctx, mem, core.NewEntry{Start: m.now}); err != nil {
+		t.Fatal(err)
+	}
+	if got := types(); !slices.Equal(got, stoppedStarted) {
+		t.Fatalf("events = %v, want %v", got, stoppedStarted)
+	}
+	if e := entry(res.Entry.ID); e.Running() {
+		t.Fatalf("tracked timer still runs: %+v", e)
+	}
 }
 
 func TestManageListsPage(t *testing.T) {

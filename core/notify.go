@@ -1,10 +1,6 @@
 package core
 
-import (
-	"context"
-	"fmt"
-	"strings"
-)
+import "context"
 
 // Notify subscribes the chat channel a command comes from to events:
 // `notify [URL] [EVENT_FILTER…]`.
@@ -87,35 +83,22 @@ func (s *Service) notify(ctx context.Context, actor Actor, cmd Command) (*Result
 		if err != nil {
 			return nil, err
 		}
-		res.Text = fmt.Sprintf("🔔 This channel now gets %s (subscription #%d). `notify off %d` stops it.", strings.Join(events, ", "), sub.ID, sub.ID)
+		res.Subscriptions, res.Filters = []Subscription{sub}, events
 	case NotifyList:
 		subs, err := s.channels.ChannelSubscriptions(ctx, actor, *ch)
 		if err != nil {
 			return nil, err
 		}
-		if len(subs) == 0 {
-			res.Text = "This channel has no notifications. Start them with `notify`."
-			break
-		}
-		var b strings.Builder
-		b.WriteString("This channel's notifications:")
-		for _, sub := range subs {
-			fmt.Fprintf(&b, "\n• #%d %s: %s", sub.ID, strings.Trim(string(sub.Events), "[]"), sub.Status)
-		}
-		res.Text = b.String()
+		res.Subscriptions = subs
 	case NotifyOff:
 		n, err := s.channels.UnsubscribeChannel(ctx, actor, *ch, c.ID)
 		if err != nil {
 			return nil, err
 		}
-		switch {
-		case n == 0 && c.ID != 0:
+		if n == 0 && c.ID != 0 {
 			return nil, Errorf(ENOTFOUND, "this channel has no subscription #%d; `notify list` shows them", c.ID)
-		case n == 0:
-			res.Text = "This channel had no notifications."
-		default:
-			res.Text = fmt.Sprintf("🔕 Removed %d of this channel's subscriptions.", n)
 		}
+		res.Removed = n
 	}
 	return res, nil
 }

@@ -132,8 +132,8 @@ func TestTrackStopsRunningTimerAndCreatesTaskAndProject(t *testing.T) {
 	if !res.Public || res.Entry == nil || !res.Entry.Running() || !res.Entry.Billable {
 		t.Fatalf("result = %+v", res)
 	}
-	if !strings.Contains(res.Text, "Fix login") || !strings.Contains(res.Text, "Website") {
-		t.Errorf("text %q does not name task and project", res.Text)
+	if res.Task == nil || res.Task.Name != "Fix login" || res.Project == nil || res.Project.Name != "Website" || res.User.ID != ana.User.ID {
+		t.Errorf("result does not name task, project and user: %+v", res)
 	}
 
 	f.clock.Add(90 * time.Minute)
@@ -340,9 +340,6 @@ func TestReportAndStatus(t *testing.T) {
 	week := f.do(ana, core.Report{Period: core.Period{Kind: core.PeriodWeek}}).Report
 	if week.Total != int64(3*3600+1800) || len(week.Rows) != 2 {
 		t.Fatalf("week = %+v", week)
-	}
-	if !strings.Contains(res.Text, "Bug") || !strings.Contains(week.Text(), "3h 30m") {
-		t.Errorf("texts: %q / %q", res.Text, week.Text())
 	}
 }
 

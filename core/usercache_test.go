@@ -9,7 +9,8 @@ import (
 )
 
 // logTimes logs an hour ending now for the chat identity subject and returns
-// the reply, whose times are in the user's time zone.
+// the entry's times as its answer shows them: in the time zone of the user
+// the command ran as.
 func logTimes(t *testing.T, f *fixture, svc *core.Service, subject string) string {
 	t.Helper()
 	res, err := svc.Execute(f.ctx, core.Actor{Source: "slack",
@@ -18,7 +19,8 @@ func logTimes(t *testing.T, f *fixture, svc *core.Service, subject string) strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	return res.Text
+	loc := res.User.Location()
+	return res.Entry.Start.In(loc).Format("15:04") + "–" + res.Entry.End.In(loc).Format("15:04")
 }
 
 const utcHour, tokyoHour = "14:00–15:00", "23:00–00:00" // 15:00 UTC is midnight in Tokyo

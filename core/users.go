@@ -2,13 +2,19 @@ package core
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 )
+
+// UserPatch changes a user; nil fields are left as they are. A member may
+// change only their own TimeZone.
+type UserPatch struct {
+	Name     *string
+	Role     *Role
+	TimeZone *string
+}
 
 // ResolveIdentity returns the user who has the identity, creating a member
 // user named after displayName (made unique when taken) on first sight. It
@@ -25,18 +31,14 @@ func (s *Service) ResolveIdentity(ctx context.Context, provider, subject, displa
 	if err == nil || ErrorCode(err) != ENOTFOUND {
 		return u, err
 	}
-	err = s.store.Update(ctx, func(tx Tx) error {
-		// Another request may have created the user meanwhile; resolveActor
-		// looks again before it creates one.
-		c := &change{s: s, tx: tx, ws: ws.ID, now: s.Now(), res: &Result{},
-			actor: Actor{Source: source, Identity: &ChatIdentity{Provider: provider, Subject: subject, Name: displayName}}}
-		if err := c.resolveActor(); err != nil {
-			return err
-		}
-		u = c.actor.User
-		return nil
-	})
-	return u, err
+	// Another request may have created the user meanwhile; the runner
+	// looks again before it creates one.
+	actor := Actor{Source: source, Identity: &ChatIdentity{Provider: provider, Subject: subject, Name: displayName}}
+	res, err := s.update(ctx, ws.ID, actor, txOptions{op: "resolve identity"}, func(*change) error { return nil })
+	if err != nil {
+		return User{}, err
+	}
+	return res.User, nil
 }
 
 // uniqueUserName returns name, or name-2, name-3… when taken.
@@ -52,212 +54,228 @@ func uniqueUserName(tx Tx, ws ID, name string) string {
 	}
 }
 
-// createUser adds a user with optional identities and emits
-// workspace_user.created. The actor of the event is the new user when the
-// given actor has none.
-func (s *Service) createUser(tx Tx, ws ID, actor Actor, name string, role Role, ids ...Identity) (User, error) {
-	now := s.Now()
-	u := User{WorkspaceID: ws, Name: name, Role: role, TimeZone: "UTC", CreatedAt: now, UpdatedAt: now}
-	if err := tx.CreateUser(&u); err != nil {
+// createUser adds a user of a clean name with optional identities and
+// emits workspace_user.created. A change without a user (a chat identity
+// seen first, the operator at the command line) acts as the user it
+// creates.
+func (c *change) createUser(name string, role Role, ids ...Identity) (User, error) {
+	u := User{WorkspaceID: c.ws, Name: name, Role: role, TimeZone: "UTC", CreatedAt: c.now, UpdatedAt: c.now}
+	if err := c.tx.CreateUser(&u); err != nil {
 		return User{}, err
 	}
 	for _, id := range ids {
-		if err := tx.AddIdentity(ws, u.ID, id); err != nil {
+		if err := c.tx.AddIdentity(c.ws, u.ID, id); err != nil {
 			return User{}, err
 		}
 		u.Identities = append(u.Identities, id)
 	}
-	if u.Identities == nil {
-		u.Identities = []Identity{}
+	u = normalUser(u)
+	if c.actor.User.ID == 0 {
+		c.actor.User = u
 	}
-	if actor.User.ID == 0 {
-		actor.User = u
-	}
-	c := &change{s: s, tx: tx, ws: ws, actor: actor, now: now, res: &Result{}}
 	return u, c.emit(EventWorkspaceUserCreated, u.ID, 0, map[string]any{"user": u})
 }
 
-// HashToken returns the stored form of an API token: hex SHA-256.
-func HashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
+// normalUser makes a user's lists non-nil, so they encode as [].
+func normalUser(u User) User {
+	if u.Identities == nil {
+		u.Identities = []Identity{}
+	}
+	return u
 }
 
-// NewToken returns a new random API token ("gw_" and 32 random bytes).
-func NewToken() string {
-	var b [32]byte
-	_, _ = rand.Read(b[:])
-	return "gw_" + base64.RawURLEncoding.EncodeToString(b[:])
+// userNameFree checks that no other user than self has the name.
+func (c *change) userNameFree(name string, self ID) error {
+	if old, err := c.tx.UserByName(c.ws, name); err == nil && old.ID != self {
+		return Errorf(ECONFLICT, "user %q already exists", old.Name)
+	}
+	return nil
 }
 
-// Authenticate returns the user an API token belongs to, or unauthorized.
-func (s *Service) Authenticate(ctx context.Context, token string) (User, error) {
-	if token == "" {
-		return User{}, Errorf(EUNAUTHORIZED, "missing token")
+// ListUsers returns a page of users and the cursor of the next page.
+func (s *Service) ListUsers(ctx context.Context, actor Actor, p Page) ([]User, ID, error) {
+	out, next, err := listPage(s, ctx, actor, p, func(u User) ID { return u.ID }, Tx.ListUsers)
+	for i := range out {
+		out[i] = normalUser(out[i])
 	}
-	var u User
-	err := s.store.View(ctx, func(tx Tx) error {
-		t, err := tx.TokenByHash(HashToken(token))
-		if err != nil {
-			return err
-		}
-		u, err = tx.User(t.WorkspaceID, t.UserID)
-		return err
-	})
-	if ErrorCode(err) == ENOTFOUND {
-		return User{}, Errorf(EUNAUTHORIZED, "invalid token")
-	}
-	return u, err
-}
-
-// TokenRequest asks for a new API token for a user given by id or by name.
-// An unknown name creates that user with Role (default member).
-type TokenRequest struct {
-	UserID ID     `json:"user_id"`
-	User   string `json:"user"`
-	Role   Role   `json:"role"`
-	// Value, when set, is the token itself (GATEWAY_ADMIN_TOKEN); otherwise
-	// a random one is made.
-	Value string `json:"-"`
-}
-
-// IssueToken creates an API token and returns it; only its hash is stored.
-// actor must be an admin, except when the actor is the zero Actor with
-// Source "cli" (the operator at the command line).
-func (s *Service) IssueToken(ctx context.Context, actor Actor, req TokenRequest) (string, User, error) {
-	if actor.Source != "cli" && actor.User.Role != RoleAdmin {
-		return "", User{}, Errorf(EFORBIDDEN, "only admins can create tokens")
-	}
-	if req.Role == "" {
-		req.Role = RoleMember
-	}
-	if !req.Role.Valid() {
-		return "", User{}, Errorf(EINVALID, "role must be admin or member, not %q", req.Role)
-	}
-	ws, err := s.Workspace(ctx)
-	if err != nil {
-		return "", User{}, err
-	}
-	token := req.Value
-	if token == "" {
-		token = NewToken()
-	}
-	var u User
-	err = s.store.Update(ctx, func(tx Tx) error {
-		switch {
-		case req.UserID != 0:
-			if u, err = tx.User(ws.ID, req.UserID); err != nil {
-				return err
-			}
-		case strings.TrimSpace(req.User) != "":
-			u, err = tx.UserByName(ws.ID, strings.TrimSpace(req.User))
-			if ErrorCode(err) == ENOTFOUND {
-				name, err := cleanName("user", req.User)
-				if err != nil {
-					return err
-				}
-				u, err = s.createUser(tx, ws.ID, actor, name, req.Role)
-				if err != nil {
-					return err
-				}
-			} else if err != nil {
-				return err
-			}
-		default:
-			return Errorf(EINVALID, "user or user_id is required")
-		}
-		return tx.CreateToken(&Token{WorkspaceID: ws.ID, UserID: u.ID, Hash: HashToken(token), CreatedAt: s.Now()})
-	})
-	if err != nil {
-		return "", User{}, err
-	}
-	return token, u, nil
-}
-
-// BootstrapAdmin makes sure an admin can reach the API on first start. With
-// a value (GATEWAY_ADMIN_TOKEN) it makes that token exist for the "admin"
-// user; without one it creates a random token only when no token exists at
-// all, and returns it to be shown once ("" otherwise).
-func (s *Service) BootstrapAdmin(ctx context.Context, value string) (string, error) {
-	ws, err := s.Workspace(ctx)
-	if err != nil {
-		return "", err
-	}
-	var exists bool
-	err = s.store.View(ctx, func(tx Tx) error {
-		if value != "" {
-			_, err := tx.TokenByHash(HashToken(value))
-			exists = err == nil
-			if ErrorCode(err) == ENOTFOUND {
-				return nil
-			}
-			return err
-		}
-		n, err := tx.CountTokens(ws.ID)
-		exists = n > 0
-		return err
-	})
-	if err != nil || exists {
-		return "", err
-	}
-	token, _, err := s.IssueToken(ctx, Actor{Source: "cli"}, TokenRequest{User: "admin", Role: RoleAdmin, Value: value})
-	if ErrorCode(err) == ECONFLICT {
-		// Another gateway on the same database made it at the same time.
-		return "", nil
-	}
-	if err != nil {
-		return "", err
-	}
-	if value != "" {
-		return "", nil
-	}
-	return token, nil
-}
-
-// ListTokens returns a page of API tokens, never their secrets: an admin
-// sees the workspace's, a member their own.
-func (s *Service) ListTokens(ctx context.Context, actor Actor, p Page) ([]Token, ID, error) {
-	var out []Token
-	var next ID
-	err := s.read(ctx, actor, func(tx Tx, ws ID) (err error) {
-		out, next, err = Paged(p, func(k Token) ID { return k.ID }, func(p Page) ([]Token, error) {
-			return tx.ListTokens(ws, tokenOwner(actor), p)
-		})
-		return err
-	})
 	return out, next, err
 }
 
-// RevokeToken deletes an API token at once: an admin any of the workspace,
-// a member one of their own (another's is not found). Revoking the token of
-// the request itself is allowed: it is the way to log out everywhere.
-func (s *Service) RevokeToken(ctx context.Context, actor Actor, id ID) error {
-	ws, err := s.Workspace(ctx)
-	if err != nil {
-		return err
-	}
-	if actor.User.ID == 0 {
-		return Errorf(EUNAUTHORIZED, "no user")
-	}
-	return s.store.Update(ctx, func(tx Tx) error { return tx.DeleteToken(ws.ID, tokenOwner(actor), id) })
+// GetUser returns a user with their identities; not_found if there is none
+// with the id.
+func (s *Service) GetUser(ctx context.Context, actor Actor, id ID) (User, error) {
+	u, err := getOne(s, ctx, actor, "user", id, Tx.User)
+	return normalUser(u), err
 }
 
-// TokenOf returns the stored record of a token given in full.
-func (s *Service) TokenOf(ctx context.Context, token string) (Token, error) {
-	var k Token
-	err := s.store.View(ctx, func(tx Tx) error {
-		var err error
-		k, err = tx.TokenByHash(HashToken(token))
+// CreateUser adds a user (role member when empty) and emits
+// workspace_user.created. Admins only; conflict if the name is taken.
+func (s *Service) CreateUser(ctx context.Context, actor Actor, name string, role Role) (User, error) {
+	var u User
+	err := s.write(ctx, actor, "create user", func(c *change) error {
+		if err := requireAdmin(actor, "create users"); err != nil {
+			return err
+		}
+		if role == "" {
+			role = RoleMember
+		}
+		if !role.Valid() {
+			return Errorf(EINVALID, "role must be admin or member, not %q", role)
+		}
+		name, err := cleanName("user", name)
+		if err != nil {
+			return err
+		}
+		if err := c.userNameFree(name, 0); err != nil {
+			return err
+		}
+		u, err = c.createUser(name, role)
 		return err
 	})
-	return k, err
+	return u, err
 }
 
-// tokenOwner is whose tokens actor may list and revoke: everyone's (0) for
-// an admin, their own for a member.
-func tokenOwner(actor Actor) ID {
-	if actor.User.Role == RoleAdmin {
-		return 0
+// checkTimeZone reports whether tz is an IANA time zone name.
+func checkTimeZone(tz string) error {
+	if tz == "" || tz == "Local" {
+		return Errorf(EINVALID, "time zone %q is not an IANA name such as Europe/Berlin", tz)
 	}
-	return actor.User.ID
+	if _, err := time.LoadLocation(tz); err != nil {
+		return Errorf(EINVALID, "unknown time zone %q", tz)
+	}
+	return nil
+}
+
+// UpdateUser changes a user and emits workspace_user.updated. A member may
+// change only their own time zone (forbidden otherwise); an admin may change
+// anyone's name, role and time zone, except their own role.
+func (s *Service) UpdateUser(ctx context.Context, actor Actor, id ID, patch UserPatch) (User, error) {
+	var u User
+	defer s.idents.forget()
+	err := s.write(ctx, actor, "update user", func(c *change) error {
+		admin := actor.User.Role == RoleAdmin
+		if !admin && (id != actor.User.ID || patch.Name != nil || patch.Role != nil) {
+			return Errorf(EFORBIDDEN, "members can change only their own time zone")
+		}
+		var err error
+		if u, err = c.tx.User(c.ws, id); err != nil {
+			return notFound(err, "user", id)
+		}
+		if patch.Name != nil {
+			name, err := cleanName("user", *patch.Name)
+			if err != nil {
+				return err
+			}
+			if err := c.userNameFree(name, u.ID); err != nil {
+				return err
+			}
+			u.Name = name
+		}
+		if patch.Role != nil && *patch.Role != u.Role {
+			if !patch.Role.Valid() {
+				return Errorf(EINVALID, "role must be admin or member, not %q", *patch.Role)
+			}
+			if u.ID == actor.User.ID {
+				return Errorf(EINVALID, "you cannot change your own role")
+			}
+			u.Role = *patch.Role
+		}
+		if patch.TimeZone != nil {
+			tz := strings.TrimSpace(*patch.TimeZone)
+			if err := checkTimeZone(tz); err != nil {
+				return err
+			}
+			u.TimeZone = tz
+		}
+		u.UpdatedAt = c.now
+		if err := c.tx.UpdateUser(&u); err != nil {
+			return err
+		}
+		u = normalUser(u)
+		return c.emit(EventWorkspaceUserUpdated, u.ID, 0, map[string]any{"user": u})
+	})
+	return u, err
+}
+
+// DeleteUser deletes a user with their tokens and identities and emits
+// workspace_user.deleted. Admins only; nobody deletes themselves (invalid),
+// and a user with time entries stays (conflict).
+func (s *Service) DeleteUser(ctx context.Context, actor Actor, id ID) error {
+	defer s.idents.forget()
+	return s.write(ctx, actor, "delete user", func(c *change) error {
+		if err := requireAdmin(actor, "delete users"); err != nil {
+			return err
+		}
+		u, err := c.tx.User(c.ws, id)
+		if err != nil {
+			return notFound(err, "user", id)
+		}
+		if u.ID == actor.User.ID {
+			return Errorf(EINVALID, "you cannot delete yourself")
+		}
+		entries, err := c.tx.ListEntries(c.ws, EntryFilter{UserID: u.ID}, Page{Limit: 1})
+		if err != nil {
+			return err
+		}
+		if len(entries) > 0 {
+			return Errorf(ECONFLICT, "user %q has time entries", u.Name)
+		}
+		if err := c.tx.DeleteUser(c.ws, u.ID); err != nil {
+			return err
+		}
+		return c.emit(EventWorkspaceUserDeleted, u.ID, 0, map[string]any{"user": normalUser(u)})
+	})
+}
+
+// LinkIdentity links an identity (a Slack or Mattermost "TEAM:USER", a
+// GitHub login, an email address) to a user and emits
+// workspace_user.updated with the user as they are now. Admins only;
+// invalid for an unknown provider or an empty subject, conflict when another
+// user has the identity. Linking one the user already has changes nothing
+// but still answers the user.
+func (s *Service) LinkIdentity(ctx context.Context, actor Actor, userID ID, ident Identity) (User, error) {
+	var u User
+	defer s.idents.forget()
+	err := s.write(ctx, actor, "link identity", func(c *change) error {
+		if err := requireAdmin(actor, "link identities"); err != nil {
+			return err
+		}
+		ident.Provider = strings.TrimSpace(ident.Provider)
+		ident.Subject = strings.TrimSpace(ident.Subject)
+		if !ValidProvider(ident.Provider) {
+			return Errorf(EINVALID, "provider must be slack, mattermost, github or email, not %q", ident.Provider)
+		}
+		if ident.Subject == "" {
+			return Errorf(EINVALID, "subject missing")
+		}
+		if len(ident.Subject) > 320 {
+			return Errorf(EINVALID, "subject is longer than 320 characters")
+		}
+		var err error
+		if u, err = c.tx.User(c.ws, userID); err != nil {
+			return notFound(err, "user", userID)
+		}
+		owner, err := c.tx.UserByIdentity(c.ws, ident.Provider, ident.Subject)
+		switch {
+		case err == nil && owner.ID != u.ID:
+			return Errorf(ECONFLICT, "%s %q is linked to user %q", ident.Provider, ident.Subject, owner.Name)
+		case err == nil:
+			// Already linked to this user.
+		case ErrorCode(err) != ENOTFOUND:
+			return err
+		default:
+			if err := c.tx.AddIdentity(c.ws, u.ID, ident); err != nil {
+				return err
+			}
+		}
+		if u, err = c.tx.User(c.ws, userID); err != nil {
+			return err
+		}
+		if !slices.Contains(u.Identities, ident) {
+			u.Identities = append(u.Identities, ident)
+		}
+		u = normalUser(u)
+		return c.emit(EventWorkspaceUserUpdated, u.ID, 0, map[string]any{"user": u})
+	})
+	return u, err
 }

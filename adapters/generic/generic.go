@@ -11,6 +11,7 @@ import (
 	"github.com/chatops/gateway/core"
 	"github.com/chatops/gateway/internal/httpx"
 	"github.com/chatops/gateway/parser"
+	"github.com/chatops/gateway/reply"
 )
 
 // MaxBodyBytes is the largest body a hook reads (413 beyond).
@@ -41,9 +42,26 @@ func NewHandler(svc *core.Service, opts Options) *Handler {
 
 // answer is a successful call's body.
 type answer struct {
-	OK        bool         `json:"ok"`
-	Duplicate bool         `json:"duplicate,omitempty"`
-	Result    *core.Result `json:"result"`
+	OK        bool    `json:"ok"`
+	Duplicate bool    `json:"duplicate,omitempty"`
+	Result    *result `json:"result"`
+}
+
+// result is a command's core.Result as an answer shows it: its fields, with
+// the answer a person reads (package reply) as "text" after "command". The
+// Command declared here hides the embedded one, which puts "text" second.
+type result struct {
+	Command string `json:"command"`
+	Text    string `json:"text"`
+	*core.Result
+}
+
+// resultOf returns the answer's form of res, nil for nil.
+func resultOf(res *core.Result) *result {
+	if res == nil {
+		return nil
+	}
+	return &result{Command: res.Command, Text: reply.Text(res), Result: res}
 }
 
 // tokenOf returns the token of a request's path: its last segment.
@@ -62,7 +80,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_ = httpx.AdapterJSON.Write(w, status, httpx.ErrorBody{Error: detail})
 		return
 	}
-	_ = httpx.AdapterJSON.Write(w, http.StatusOK, answer{OK: true, Duplicate: dup, Result: res})
+	_ = httpx.AdapterJSON.Write(w, http.StatusOK, answer{OK: true, Duplicate: dup, Result: resultOf(res)})
 }
 
 // classify returns the status and error body for err: a core error's code

@@ -13,6 +13,7 @@ import (
 
 	"github.com/chatops/gateway/core"
 	"github.com/chatops/gateway/internal/httpx"
+	"github.com/chatops/gateway/reply"
 )
 
 // MaxBodyBytes is the largest webhook body the adapter reads (413 beyond),
@@ -319,7 +320,7 @@ func (h *Handler) apply(ctx context.Context, repo string, c *gh.HeadCommit, user
 		o.Error = core.ErrorMessage(err)
 		return o, nil
 	}
-	o.Result, o.Events = res.Text, res.Events
+	o.Result, o.Events = reply.Text(res), res.Events
 	return o, nil
 }
 
@@ -430,5 +431,5 @@ func (h *Handler) issues(ctx context.Context, ev *gh.IssuesEvent, delivery strin
 		return 0, nil, httpx.Errorf(http.StatusUnprocessableEntity, core.ErrorCode(err), "%s", core.ErrorMessage(err))
 	}
 	return http.StatusOK, map[string]any{"ok": true, "event": "issues", "action": action, "actor": user.Name,
-		"result": res.Text, "task": res.Task, "events": res.Events}, nil
+		"result": reply.Text(res), "task": res.Task, "events": res.Events}, nil
 }

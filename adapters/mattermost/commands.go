@@ -18,6 +18,7 @@ import (
 	"github.com/chatops/gateway/core"
 	"github.com/chatops/gateway/internal/httpx"
 	"github.com/chatops/gateway/parser"
+	"github.com/chatops/gateway/reply"
 )
 
 // MaxBodyBytes is the largest request body the adapter reads (413 beyond).
@@ -212,7 +213,7 @@ func parseErrorReply(err error) *Reply {
 // boldRE finds Slack's *bold*, which Markdown writes **bold**.
 var boldRE = regexp.MustCompile(`(^|[^*\w])\*([^*\n]+)\*([^*\w]|$)`)
 
-// Markdown turns the mrkdwn of a core.Result's text (Slack's *bold*) into
+// Markdown turns the mrkdwn of a command's answer (package reply) (Slack's *bold*) into
 // Mattermost's Markdown (**bold**).
 func Markdown(mrkdwn string) string {
 	// Twice: adjacent matches share the character between them.
@@ -225,7 +226,7 @@ func Markdown(mrkdwn string) string {
 // ResultReply renders a command's result: in the channel for track and
 // stop, ephemeral otherwise.
 func ResultReply(res *core.Result) *Reply {
-	rep := &Reply{ResponseType: Ephemeral, Text: Markdown(res.Text)}
+	rep := &Reply{ResponseType: Ephemeral, Text: Markdown(reply.Text(res))}
 	if res.Public {
 		rep.ResponseType = InChannel
 	}

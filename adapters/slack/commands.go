@@ -14,6 +14,7 @@ import (
 	"github.com/chatops/gateway/core"
 	"github.com/chatops/gateway/internal/httpx"
 	"github.com/chatops/gateway/parser"
+	"github.com/chatops/gateway/reply"
 	"github.com/slack-go/slack"
 )
 
@@ -207,7 +208,7 @@ func ephemeral(text, context string) *slack.Msg {
 // ResultMessage renders a command's result as a Slack message: in the
 // channel for track and stop, ephemeral otherwise.
 func ResultMessage(res *core.Result) *slack.Msg {
-	m := ephemeral(res.Text, "")
+	m := ephemeral(reply.Text(res), "")
 	if res.Public {
 		m.ResponseType = slack.ResponseTypeInChannel
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/chatops/gateway/core"
 	"github.com/chatops/gateway/internal/httpx"
+	"github.com/chatops/gateway/reply"
 	"github.com/slack-go/slack"
 )
 
@@ -147,7 +148,7 @@ func (h *Handler) stopPressed(ctx context.Context, cb slack.InteractionCallback,
 		return []*slack.WebhookMessage{h.failure(ctx, err)}
 	case res.Stopped == nil || res.Stopped.ID != id:
 		// Another timer started in between: it is what stopped.
-		return []*slack.WebhookMessage{whisper(res.Text)}
+		return []*slack.WebhookMessage{whisper(reply.Text(res))}
 	}
 	took := core.HumanDuration(time.Duration(res.Stopped.DurationSeconds) * time.Second)
 	return []*slack.WebhookMessage{stoppedOriginal(cb, user.Name, took, true)}

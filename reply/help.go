@@ -1,13 +1,10 @@
-package core
+package reply
 
-import (
-	"sort"
-	"strings"
-)
+import "strings"
 
-// help holds the usage of each command: the first line is the syntax, the
+// usage holds the usage of each command: the first line is the syntax, the
 // rest examples.
-var help = map[string][]string{
+var usage = map[string][]string{
 	"track": {"`track TASK [in PROJECT | @PROJECT] [#tag…] [billable | $] [-- note]` (also `start`): start a timer; the running one stops first; a missing task or project is created",
 		"track Fix login bug in Website Redesign", `track "Log in page" in Website #frontend billable`, "start Code review @Acme #review $"},
 	"stop":          {"`stop [-- note]` (also `pause`): stop your running timer", "stop", "stop -- done for today"},
@@ -28,11 +25,11 @@ var help = map[string][]string{
 
 var helpOrder = []string{"track", "stop", "log", "add task", "close task", "add project", "close project", "delete entry", "status", "report", "undo", "notify", "help"}
 
-// HelpText returns usage with examples: for one command when topic names
-// one, else an overview of all.
-func HelpText(topic string) string {
+// helpText returns usage with examples: for one command when topic names one,
+// else an overview of all.
+func helpText(topic string) string {
 	topic = strings.ToLower(strings.TrimSpace(topic))
-	if h, ok := help[topic]; ok {
+	if h, ok := usage[topic]; ok {
 		var b strings.Builder
 		b.WriteString(h[0])
 		b.WriteString("\nExamples:")
@@ -47,18 +44,8 @@ func HelpText(topic string) string {
 	}
 	b.WriteString("Commands:")
 	for _, name := range helpOrder {
-		b.WriteString("\n• " + help[name][0])
+		b.WriteString("\n• " + usage[name][0])
 	}
-	b.WriteString("\nExamples: `" + help["track"][1] + "`, `" + help["log"][1] + "`, `report week`. More: `help COMMAND`.")
+	b.WriteString("\nExamples: `" + usage["track"][1] + "`, `" + usage["log"][1] + "`, `report week`. More: `help COMMAND`.")
 	return b.String()
-}
-
-// HelpTopics lists the commands that have help, sorted.
-func HelpTopics() []string {
-	t := make([]string, 0, len(help))
-	for k := range help {
-		t = append(t, k)
-	}
-	sort.Strings(t)
-	return t
 }

@@ -1,0 +1,146 @@
+package reply
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/chatops/gateway/core"
+)
+
+// Text returns the answer to a command that ran: one paragraph of Slack
+// mrkdwn. It is "" for a result no person asked for.
+func Text(res *core.Result) string {
+	switch res.Command {
+	case "track":
+		return track(res)
+	case "stop":
+		e := res.Stopped
+		return fmt.Sprintf("⏹ %s stopped %s after %s", res.User.Name, describe(res.StoppedTask, res.StoppedProject), seconds(e.DurationSeconds))
+	case "add task":
+		return fmt.Sprintf("Added task *%s*%s", res.Task.Name, inProject(res.Project))
+	case "close task":
+		return fmt.Sprintf("Closed task *%s*%s", res.Task.Name, inProject(res.Project))
+	case "add project":
+		s := fmt.Sprintf("Added project *%s*", res.Project.Name)
+		if res.Client != nil {
+			s += fmt.Sprintf(" for *%s*", res.Client.Name)
+		}
+		return s
+	case "close project":
+		return fmt.Sprintf("Closed project *%s*", res.Project.Name)
+	case "log":
+		return logged(res)
+	case "delete entry":
+		return fmt.Sprintf("Deleted entry #%d (%s)", res.Entry.ID, core.HumanDuration(res.Entry.Duration(res.At)))
+	case "undo":
+		return fmt.Sprintf("Undid your last change (%s)", res.Undone)
+	case "status", "report":
+		return summary(res.Report)
+	case "help":
+		return helpText(res.Topic)
+	case "notify", "notify list", "notify off":
+		return notify(res)
+	case "issue " + core.IssueOpened, "issue " + core.IssueClosed, "issue " + core.IssueReopened:
+		verb := map[string]string{core.IssueOpened: "Added", core.IssueClosed: "Closed", core.IssueReopened: "Reopened"}[strings.TrimPrefix(res.Command, "issue ")]
+		if res.Unchanged {
+			verb = "Nothing to do for"
+		}
+		return fmt.Sprintf("%s task *%s*%s", verb, res.Task.Name, inProject(res.Project))
+	}
+	return ""
+}
+
+func track(res *core.Result) string {
+	s := fmt.Sprintf("⏱ %s started *%s*%s", res.User.Name, res.Task.Name, inProject(res.Project))
+	if res.Stopped != nil {
+		s += fmt.Sprintf(" (stopped the previous timer after %s)", seconds(res.Stopped.DurationSeconds))
+	}
+	return s
+}
+
+// logged tells of a finished entry: by its times in the user's zone, or,
+// made by a commit, by its end in UTC.
+func logged(res *core.Result) string {
+	e := res.Entry
+	what := describe(res.Task, res.Project)
+	if res.FromCommit {
+		return fmt.Sprintf("Logged %s on %s, ending %s (entry #%d)", core.HumanDuration(e.End.Sub(e.Start)), what,
+			e.End.UTC().Format("Mon 2 Jan 15:04 UTC"), e.ID)
+	}
+	loc := res.User.Location()
+	return fmt.Sprintf("Logged %s on %s, %s–%s (entry #%d)", core.HumanDuration(e.End.Sub(e.Start)), what,
+		e.Start.In(loc).Format("Mon 2 Jan 15:04"), e.End.In(loc).Format("15:04"), e.ID)
+}
+
+// notify tells what notify, notify list and notify off did.
+func notify(res *core.Result) string {
+	switch res.Command {
+	case "notify":
+		sub := res.Subscriptions[0]
+		return fmt.Sprintf("🔔 This channel now gets %s (subscription #%d). `notify off %d` stops it.", strings.Join(res.Filters, ", "), sub.ID, sub.ID)
+	case "notify list":
+		if len(res.Subscriptions) == 0 {
+			return "This channel has no notifications. Start them with `notify`."
+		}
+		var b strings.Builder
+		b.WriteString("This channel's notifications:")
+		for _, sub := range res.Subscriptions {
+			fmt.Fprintf(&b, "\n• #%d %s: %s", sub.ID, strings.Trim(string(sub.Events), "[]"), sub.Status)
+		}
+		return b.String()
+	}
+	if res.Removed == 0 {
+		return "This channel had no notifications."
+	}
+	return fmt.Sprintf("🔕 Removed %d of this channel's subscriptions.", res.Removed)
+}
+
+// summary writes a report: the running timer, the total and a line per
+// project.
+func summary(sum *core.Summary) string {
+	var b strings.Builder
+	if sum.Running != nil {
+		fmt.Fprintf(&b, "⏱ Running: %s for %s\n", describeNames(sum.Running.Task, sum.Running.Project), seconds(sum.Running.Seconds))
+	} else {
+		b.WriteString("No timer running.\n")
+	}
+	fmt.Fprintf(&b, "*%s*: %s", sum.Title, seconds(sum.Total))
+	for _, r := range sum.Rows {
+		fmt.Fprintf(&b, "\n• %s: %s", r.Project, seconds(r.Seconds))
+	}
+	return b.String()
+}
+
+func seconds(n int64) string { return core.HumanDuration(time.Duration(n) * time.Second) }
+
+func inProject(p *core.Project) string {
+	if p == nil {
+		return ""
+	}
+	return " in *" + p.Name + "*"
+}
+
+// describe names an entry by its task and project: "*Task* in *Project*".
+func describe(t *core.Task, p *core.Project) string {
+	var task, project string
+	if t != nil {
+		task = t.Name
+	}
+	if p != nil {
+		project = p.Name
+	}
+	return describeNames(task, project)
+}
+
+func describeNames(task, project string) string {
+	switch {
+	case task != "" && project != "":
+		return "*" + task + "* in *" + project + "*"
+	case task != "":
+		return "*" + task + "*"
+	case project != "":
+		return "*" + project + "*"
+	}
+	return "an entry without a task"
+}
