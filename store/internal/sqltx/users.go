@@ -333,4 +333,3 @@ func (t *Tx) DeleteToken(ws, user, id core.ID) error {
 	}
 	return nil
 }
-
