@@ -35,11 +35,7 @@ func newTx(ctx context.Context, c *conn) *tx {
 // connection's cache; SQLite takes `?` and `?N` as they are.
 
 func (t *tx) Exec(query string, args ...any) (int64, error) {
-	st, err := t.c.stmt(t.ctx, query)
-	if err != nil {
-		return 0, err
-	}
-	res, err := st.ExecContext(t.ctx, args...)
+	res, err := t.c.exec(t.ctx, query, args...)
 	if err != nil {
 		return 0, err
 	}
@@ -52,11 +48,7 @@ func (t *tx) Guard(query string, args ...any) (int64, error) { return t.Exec(que
 // Insert runs the INSERT and returns the rowid it made, which is the id (or
 // seq) its RETURNING names.
 func (t *tx) Insert(query string, args ...any) (int64, error) {
-	st, err := t.c.stmt(t.ctx, query)
-	if err != nil {
-		return 0, err
-	}
-	res, err := st.ExecContext(t.ctx, args...)
+	res, err := t.c.exec(t.ctx, query, args...)
 	if err != nil {
 		return 0, err
 	}

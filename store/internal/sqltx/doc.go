@@ -7,12 +7,18 @@
 // statement, see Rebinder) and knows how a write that may break a
 // constraint leaves the transaction usable (Guard, Insert, Atomic). Dialect
 // says how times are passed, how the database reports a broken unique or
-// foreign key, and which values it refuses.
+// foreign key, which values it refuses, and how it locks: the clause of the
+// reads that lead to a write (New's forUpdate), SKIP LOCKED, and the claim
+// statement of ClaimDeliveries.
 //
-// What is not here is what differs between the stores on purpose: their
-// locking and claims. A store's transaction type embeds Tx and overrides
-// those methods (ClaimDeliveries and UpdateSubscription in both;
-// PostgreSQL's outbox order, dispatch cursor and advisory locks).
+// What is not here is what differs between the stores on purpose, their
+// locking: a store's transaction type embeds Tx and overrides those methods
+// (UpdateSubscription in both; PostgreSQL's outbox order, dispatch cursor,
+// owner lock and advisory locks). The exported helpers (SubscriptionSet,
+// EventArgs, ScanEvent, …) are the pieces those overrides share.
+//
+// Migrations loads the numbered migrations each store embeds; the SQL of
+// the schema is each database's own.
 //
 // Times are read back in UTC from either encoding: SQLite's INTEGER unix
 // microseconds or PostgreSQL's timestamptz (see the column scanners in

@@ -33,12 +33,18 @@ func (t *Tx) entryRefs(e *core.TimeEntry) error {
 	return NotFound("task", e.TaskID)
 }
 
-// entryConflict explains a broken uniqueness rule of an entry.
-func (t *Tx) entryConflict(e *core.TimeEntry, err error) error {
-	if t.d.IsPrimaryKey(err) {
+// entryErr maps the error of op, a write of e: a broken uniqueness rule is a
+// conflict, a broken reference not_found.
+func (t *Tx) entryErr(e *core.TimeEntry, op string, err error) error {
+	switch {
+	case t.d.IsUnique(err) && t.d.IsPrimaryKey(err):
 		return core.Errorf(core.ECONFLICT, "time entry %d already exists", e.ID)
+	case t.d.IsUnique(err):
+		return core.Errorf(core.ECONFLICT, "user %d already has a running timer", e.UserID)
+	case t.d.IsForeignKey(err):
+		return t.entryRefs(e)
 	}
-	return core.Errorf(core.ECONFLICT, "user %d already has a running timer", e.UserID)
+	return t.Wrap(op, err)
 }
 
 // The insert of an entry, with the id given or picked by the database (a
@@ -65,13 +71,8 @@ func (t *Tx) CreateEntry(e *core.TimeEntry) error {
 		q, args = insertEntry, args[:len(args)-1]
 	}
 	id, err := t.c.Insert(q, args...)
-	switch {
-	case t.d.IsUnique(err):
-		return t.entryConflict(e, err)
-	case t.d.IsForeignKey(err):
-		return t.entryRefs(e)
-	case err != nil:
-		return t.Wrap("create entry", err)
+	if err != nil {
+		return t.entryErr(e, "create entry", err)
 	}
 	e.ID = core.ID(id)
 	return nil
@@ -91,12 +92,8 @@ func (t *Tx) UpdateEntry(e *core.TimeEntry) error {
 		e.DurationSeconds, e.Note, e.Billable, tags, e.Source, t.ts(e.UpdatedAt),
 		int64(e.WorkspaceID), int64(e.ID))
 	switch {
-	case t.d.IsUnique(err):
-		return t.entryConflict(e, err)
-	case t.d.IsForeignKey(err):
-		return t.entryRefs(e)
 	case err != nil:
-		return t.Wrap("update entry", err)
+		return t.entryErr(e, "update entry", err)
 	case n == 0:
 		return NotFound("time entry", e.ID)
 	}
