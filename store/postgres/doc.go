@@ -9,6 +9,15 @@
 // lets tests and tenants use a schema of their own: add
 // search_path=NAME to the URL.
 //
+// The core.Tx methods are the shared ones of store/internal/sqltx, with
+// statements written with `?` and rebound to `$n` once each (tx.go
+// implements sqltx.Conn over a pgx.Tx and PostgreSQL's sqltx.Dialect). What
+// this package keeps is PostgreSQL's own: the pool and the retries
+// (postgres.go), the advisory-locked migrations (migrate.go), the outbox
+// order (outbox.go), and the methods that lock (locks.go): EnsureWorkspace,
+// UpdateSubscription, CountSubscriptions, DispatchCursor and the SKIP LOCKED
+// claim of ClaimDeliveries.
+//
 // # Transactions
 //
 // Update runs fn in one READ COMMITTED transaction on one pooled connection.

@@ -5,54 +5,13 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"sort"
-	"strconv"
-	"strings"
 
+	"github.com/chatops/gateway/store/internal/sqltx"
 	"github.com/jackc/pgx/v5"
 )
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
-
-// migration is one numbered schema change: migrations/NNNN_name.sql. The
-// numbers follow the SQLite store's, so that one change has one number in
-// both.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// loadMigrations returns the embedded migrations in version order.
-func loadMigrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	seen := make(map[int]string)
-	for _, path := range names {
-		name := strings.TrimSuffix(strings.TrimPrefix(path, "migrations/"), ".sql")
-		num, _, ok := strings.Cut(name, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: name must be NNNN_name.sql", path)
-		}
-		if other, dup := seen[v]; dup {
-			return nil, fmt.Errorf("migrations %s and %s have the same number", other, name)
-		}
-		seen[v] = name
-		b, err := migrationFiles.ReadFile(path)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: name, sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	return ms, nil
-}
 
 // migrate applies the pending migrations in one transaction that first takes
 // a transaction-level advisory lock: a second process starting at the same
@@ -60,7 +19,7 @@ func loadMigrations() ([]migration, error) {
 // a failed migration leaves nothing half done. migrate also learns the
 // store's schema, its lock namespace and its outbox sequence.
 func (s *Store) migrate(ctx context.Context) (err error) {
-	ms, err := loadMigrations()
+	ms, err := sqltx.Migrations(migrationFiles)
 	if err != nil {
 		return err
 	}
@@ -110,16 +69,16 @@ func (s *Store) migrate(ctx context.Context) (err error) {
 	}
 	known := make(map[int]bool)
 	for _, m := range ms {
-		known[m.version] = true
-		if done[m.version] {
+		known[m.Version] = true
+		if done[m.Version] {
 			continue
 		}
 		// No arguments: the simple protocol runs the file's statements.
-		if _, err := ptx.Exec(ctx, m.sql); err != nil {
-			return fmt.Errorf("migrate %s: %w", m.name, err)
+		if _, err := ptx.Exec(ctx, m.SQL); err != nil {
+			return fmt.Errorf("migrate %s: %w", m.Name, err)
 		}
-		if _, err := ptx.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.version, m.name); err != nil {
-			return fmt.Errorf("migrate %s: %w", m.name, err)
+		if _, err := ptx.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.Version, m.Name); err != nil {
+			return fmt.Errorf("migrate %s: %w", m.Name, err)
 		}
 	}
 	for v := range done {

@@ -211,7 +211,7 @@ func (s *Store) update(ctx context.Context, fn func(core.Tx) error) (again bool,
 		return false, fmt.Errorf("update: %w", err)
 	}
 	defer c.Release()
-	t := &tx{ctx: ctx, tx: ptx, s: s, writable: true}
+	t := newTx(ctx, ptx, s, true)
 	ferr := s.call(fn, t)
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
 	defer cancel()
@@ -281,13 +281,5 @@ func (s *Store) View(ctx context.Context, fn func(core.Tx) error) error {
 		defer cancel()
 		_ = ptx.Rollback(fctx) // a broken connection is discarded by the pool
 	}()
-	return fn(&tx{ctx: ctx, tx: ptx, s: s})
-}
-
-// Ping checks that the database answers.
-func (s *Store) Ping(ctx context.Context) error {
-	if s.closed.Load() {
-		return ErrClosed
-	}
-	return s.pool.Ping(ctx)
+	return fn(newTx(ctx, ptx, s, false))
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/chatops/gateway/core"
 	"github.com/chatops/gateway/parser"
+	"github.com/chatops/gateway/store/internal/sqltx"
 	"github.com/chatops/gateway/store/postgres/pgtest"
 	"github.com/chatops/gateway/store/storetest"
 )
@@ -117,7 +118,7 @@ func TestConcurrentOpen(t *testing.T) {
 		}
 		t.Cleanup(func() { stores[i].Close() })
 	}
-	ms, _ := loadMigrations()
+	ms, _ := sqltx.Migrations(migrationFiles)
 	var applied int
 	update(t, stores[0], func(txx core.Tx) error {
 		return txx.(*tx).tx.QueryRow(t.Context(), "SELECT count(*) FROM schema_migrations").Scan(&applied)

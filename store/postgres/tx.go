@@ -2,18 +2,23 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/store/internal/sqltx"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // tx is a core.Tx on one pooled connection inside a transaction that Update
-// or View began.
+// or View began: the shared sqltx.Tx, with PostgreSQL's locking methods
+// (locks.go, outbox.go).
 type tx struct {
+	sqltx.Tx
 	ctx      context.Context
 	tx       pgx.Tx
 	s        *Store
@@ -37,6 +42,23 @@ type tx struct {
 
 var _ core.Tx = (*tx)(nil)
 
+func newTx(ctx context.Context, ptx pgx.Tx, s *Store, writable bool) *tx {
+	t := &tx{ctx: ctx, tx: ptx, s: s, writable: writable}
+	// In an Update, a read that leads to a write of the same row locks it
+	// until the transaction ends (NO KEY, so that inserts referring to it
+	// are not held up); a View takes no lock.
+	lock := ""
+	if writable {
+		lock = " FOR NO KEY UPDATE"
+	}
+	t.Tx = sqltx.New(t, dialect{}, lock)
+	return t
+}
+
+// statements holds the `$n` spelling of every statement run: each is
+// rebound once.
+var statements sqltx.Rebinder
+
 // note records what an error says about the transaction.
 func (t *tx) note(err error) {
 	switch pgCode(err) {
@@ -48,22 +70,38 @@ func (t *tx) note(err error) {
 	}
 }
 
-func (t *tx) exec(query string, args ...any) (pgconn.CommandTag, error) {
-	tag, err := t.tx.Exec(t.ctx, query, args...)
-	t.note(err)
-	return tag, err
-}
+// The sqltx.Conn of the transaction.
 
-// affected runs a write and returns how many rows it changed.
-func (t *tx) affected(query string, args ...any) (int64, error) {
-	tag, err := t.exec(query, args...)
+func (t *tx) Exec(query string, args ...any) (int64, error) {
+	tag, err := t.tx.Exec(t.ctx, statements.Rebind(query), args...)
+	t.note(err)
 	return tag.RowsAffected(), err
 }
 
-func (t *tx) query(query string, args ...any) (pgx.Rows, error) {
-	rows, err := t.tx.Query(t.ctx, query, args...)
+// Guard runs the statement inside a savepoint; see guard.
+func (t *tx) Guard(query string, args ...any) (int64, error) {
+	tag, err := t.guard("", nil, query, args...)
+	return tag.RowsAffected(), err
+}
+
+// Insert runs the INSERT … RETURNING inside a savepoint; see guard.
+func (t *tx) Insert(query string, args ...any) (int64, error) {
+	var id int64
+	_, err := t.guard("", func(r pgx.Row) error { return r.Scan(&id) }, query, args...)
+	return id, err
+}
+
+func (t *tx) Query(query string, args ...any) (sqltx.Rows, error) {
+	rows, err := t.tx.Query(t.ctx, statements.Rebind(query), args...)
 	t.note(err)
-	return rows, err
+	if err != nil {
+		return nil, err
+	}
+	return noteRows{rows, t}, nil
+}
+
+func (t *tx) QueryRow(query string, args ...any) sqltx.Row {
+	return noteRow{t.tx.QueryRow(t.ctx, statements.Rebind(query), args...), t}
 }
 
 // noteRow is a pgx.Row whose error is noted.
@@ -78,63 +116,53 @@ func (r noteRow) Scan(dest ...any) error {
 	return err
 }
 
-// row runs a query for at most one row; Scan returns pgx.ErrNoRows when
-// there is none.
-func (t *tx) row(query string, args ...any) pgx.Row {
-	return noteRow{t.tx.QueryRow(t.ctx, query, args...), t}
+// noteRows are pgx.Rows whose error is noted.
+type noteRows struct {
+	pgx.Rows
+	t *tx
 }
 
-// list runs a query and scans every row with scan.
-func list[T any](t *tx, scan func(pgx.Row, *T) error, query string, args ...any) ([]T, error) {
-	rows, err := t.query(query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []T{}
-	for rows.Next() {
-		var v T
-		if err := scan(rows, &v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	err = rows.Err()
-	t.note(err)
-	return out, err
+func (r noteRows) Err() error {
+	err := r.Rows.Err()
+	r.t.note(err)
+	return err
 }
 
-// forUpdate is the locking clause of a read that leads to a write of the
-// same row: in an Update the row is locked until the transaction ends (NO
-// KEY, so that inserts referring to it are not held up); a View takes no
-// lock.
-func (t *tx) forUpdate() string {
-	if t.writable {
-		return " FOR NO KEY UPDATE"
+func (r noteRows) Close() error {
+	r.Rows.Close()
+	return nil
+}
+
+// Atomic runs fn inside a savepoint.
+func (t *tx) Atomic(fn func() error) error {
+	if _, err := t.Exec("SAVEPOINT m"); err != nil {
+		return fmt.Errorf("savepoint: %w", err)
 	}
-	return ""
+	if ferr := fn(); ferr != nil {
+		t.undo("m", ferr)
+		return ferr
+	}
+	if _, err := t.Exec("RELEASE SAVEPOINT m"); err != nil {
+		return fmt.Errorf("release savepoint: %w", err)
+	}
+	return nil
 }
 
 // Savepoints.
 
 // guard runs one statement that may break a constraint inside a savepoint
 // sent in the same round trip, so that its failure leaves the transaction
-// usable. With scan set, the statement's one row (if any) is scanned with
-// it; a statement that returns no row gives pgx.ErrNoRows, and is not a
-// failure of the transaction.
-func (t *tx) guard(scan func(pgx.Row) error, query string, args ...any) (pgconn.CommandTag, error) {
-	return t.guardAfter("", scan, query, args...)
-}
-
-// guardAfter is guard with a statement without arguments (pre, when set) run
-// before the savepoint, in the same round trip.
-func (t *tx) guardAfter(pre string, scan func(pgx.Row) error, query string, args ...any) (pgconn.CommandTag, error) {
+// usable; pre, when set, is a statement without arguments run before the
+// savepoint, in the same round trip. With scan set, the statement's one row
+// (if any) is scanned with it; a statement that returns no row gives
+// pgx.ErrNoRows, and is not a failure of the transaction.
+func (t *tx) guard(pre string, scan func(pgx.Row) error, query string, args ...any) (pgconn.CommandTag, error) {
 	b := &pgx.Batch{}
 	if pre != "" {
 		b.Queue(pre)
 	}
 	b.Queue("SAVEPOINT g")
-	b.Queue(query, args...)
+	b.Queue(statements.Rebind(query), args...)
 	b.Queue("RELEASE SAVEPOINT g")
 	br := t.tx.SendBatch(t.ctx, b)
 	var tag pgconn.CommandTag
@@ -177,64 +205,6 @@ func (t *tx) undo(name string, cause error) {
 	}
 }
 
-// atomic runs fn, a method made of several statements, inside a savepoint so
-// that it changes all or nothing even when the caller goes on after its
-// error.
-func (t *tx) atomic(fn func() error) error {
-	if _, err := t.exec("SAVEPOINT m"); err != nil {
-		return fmt.Errorf("savepoint: %w", err)
-	}
-	if ferr := fn(); ferr != nil {
-		t.undo("m", ferr)
-		return ferr
-	}
-	if _, err := t.exec("RELEASE SAVEPOINT m"); err != nil {
-		return fmt.Errorf("release savepoint: %w", err)
-	}
-	return nil
-}
-
-// Values as stored.
-
-// idOrNil stores the zero ID as NULL.
-func idOrNil(id core.ID) any {
-	if id == 0 {
-		return nil
-	}
-	return int64(id)
-}
-
-// tagsJSON is how tags are stored: a JSON array, "[]" for none.
-func tagsJSON(tags []string) (string, error) {
-	if len(tags) == 0 {
-		return "[]", nil
-	}
-	b, err := json.Marshal(tags)
-	return string(b), err
-}
-
-// parseTags reads a stored JSON array of tags into a non-nil slice.
-func parseTags(b []byte) ([]string, error) {
-	var tags []string
-	if len(b) > 0 {
-		if err := json.Unmarshal(b, &tags); err != nil {
-			return nil, fmt.Errorf("tags column: %w", err)
-		}
-	}
-	if tags == nil {
-		tags = []string{}
-	}
-	return tags, nil
-}
-
-// jsonOrNil stores absent JSON as NULL and any other as the text given.
-func jsonOrNil(b json.RawMessage) any {
-	if b == nil {
-		return nil
-	}
-	return string(b)
-}
-
 // Errors.
 
 // SQLSTATE codes the store tells apart.
@@ -258,18 +228,6 @@ func pgCode(err error) string {
 	return ""
 }
 
-// constraint returns the name of the constraint a PostgreSQL error broke.
-func constraint(err error) string {
-	var e *pgconn.PgError
-	if errors.As(err, &e) {
-		return e.ConstraintName
-	}
-	return ""
-}
-
-func isUnique(err error) bool     { return pgCode(err) == codeUnique }
-func isForeignKey(err error) bool { return pgCode(err) == codeForeignKey }
-
 // retryable reports whether the database aborted a transaction that may
 // succeed when run again.
 func retryable(err error) bool {
@@ -277,51 +235,54 @@ func retryable(err error) bool {
 	return c == codeSerialization || c == codeDeadlock
 }
 
-// wrap wraps the error of an operation: values PostgreSQL cannot store (a
-// NUL character in a text, a time out of range) are invalid, anything else
-// is an internal error of op.
-func wrap(op string, err error) error {
+// dialect is PostgreSQL's sqltx.Dialect.
+type dialect struct{}
+
+// Time passes a time as it is: a timestamptz.
+func (dialect) Time(v time.Time) any { return v }
+
+func (dialect) IsUnique(err error) bool     { return pgCode(err) == codeUnique }
+func (dialect) IsForeignKey(err error) bool { return pgCode(err) == codeForeignKey }
+
+func (dialect) IsPrimaryKey(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && strings.HasSuffix(e.ConstraintName, "_pkey")
+}
+
+// Invalid: values PostgreSQL cannot store are a NUL character in a text,
+// invalid UTF-8, malformed JSON and a time out of range.
+func (dialect) Invalid(err error) string {
 	switch pgCode(err) {
 	case codeBadEncoding, codeUntranslated:
-		return core.Errorf(core.EINVALID, "%s: text must be UTF-8 without NUL characters", op)
+		return "text must be UTF-8 without NUL characters"
 	case codeBadText:
-		return core.Errorf(core.EINVALID, "%s: a value is malformed", op)
+		return "a value is malformed"
 	case codeTimeOverflow:
-		return core.Errorf(core.EINVALID, "%s: a time is out of range", op)
+		return "a time is out of range"
 	}
-	return fmt.Errorf("%s: %w", op, err)
+	return ""
 }
 
-// notFound returns a not_found error for one thing: "project 42 not found".
-func notFound(what string, id core.ID) error {
-	return core.Errorf(core.ENOTFOUND, "%s %d not found", what, id)
+// Text keeps text from outside (a receiver's response, an error that quotes
+// one): PostgreSQL's text holds neither NUL nor invalid UTF-8 (a response
+// cut at 4 KiB may end inside a character), which become U+FFFD rather than
+// fail the recording of an attempt, and with it the delivery.
+func (dialect) Text(s string) string {
+	if strings.IndexByte(s, 0) < 0 && utf8.ValidString(s) {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }
 
-// lookup maps the error of a single-row lookup: no row is not_found with
-// the message msg, anything else is wrapped with op.
-func lookup(err error, op, msg string) error {
-	if errors.Is(err, pgx.ErrNoRows) {
-		return core.Errorf(core.ENOTFOUND, "%s", msg)
-	}
-	return wrap(op, err)
+// SkipLocked: processes pruning at once delete disjoint rows.
+func (dialect) SkipLocked() string { return " FOR UPDATE SKIP LOCKED" }
+
+// UserIdentities aggregates a user's identities in the user's row: one
+// round trip for both.
+func (dialect) UserIdentities() string {
+	return `coalesce((SELECT json_agg(json_build_object('provider', i.provider, 'subject', i.subject)
+		ORDER BY i.provider, i.subject) FROM identities i WHERE i.user_id = users.id), '[]')`
 }
 
-// checkWorkspace returns not_found when the workspace does not exist, to tell
-// that from the other foreign keys of a failed insert.
-func (t *tx) checkWorkspace(ws core.ID) error {
-	return t.exists("workspace", "SELECT 1 FROM workspaces WHERE id = $1", ws)
-}
-
-// exists returns not_found "what id not found" when the query finds no row.
-// The query's first parameter is id.
-func (t *tx) exists(what, query string, id core.ID, args ...any) error {
-	var one int32
-	err := t.row(query, append([]any{int64(id)}, args...)...).Scan(&one)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return notFound(what, id)
-	}
-	if err != nil {
-		return wrap("find "+what, err)
-	}
-	return nil
-}
+// ClaimDeliveries is claimQuery (locks.go).
+func (dialect) ClaimDeliveries() string { return claimQuery }

@@ -14,6 +14,15 @@
 // committed. Reads (View) run on a separate pool of read-only connections,
 // which WAL lets run alongside the writer, and see only committed data.
 //
+// The core.Tx methods are the shared ones of store/internal/sqltx, run on
+// the connection's prepared statements (tx.go implements sqltx.Conn and
+// SQLite's sqltx.Dialect). What this package keeps is SQLite's own: the
+// writer and its group commit (sqlite.go), the connections and their
+// statement caches (conn.go), the migrations (migrate.go), and the two
+// methods whose locking differs from PostgreSQL's: UpdateSubscription, which
+// reads the state it changes without a lock since the writer is alone, and
+// the claim statement of ClaimDeliveries.
+//
 // Times are stored as INTEGER unix microseconds and read back in UTC; names
 // are unique by a name_key column holding core.NameKey of the name.
 package sqlite

@@ -325,7 +325,7 @@ func (s *Store) View(ctx context.Context, fn func(core.Tx) error) (err error) {
 		}
 		s.readers.put(c)
 	}()
-	return fn(&tx{ctx: ctx, c: c})
+	return fn(newTx(ctx, c))
 }
 
 // Stats counts the writer's work since Open.
@@ -495,5 +495,5 @@ func (s *Store) call(r *request) (err error) {
 			err = fmt.Errorf("update: panic: %v", p)
 		}
 	}()
-	return r.fn(&tx{ctx: context.WithoutCancel(r.ctx), c: s.w})
+	return r.fn(newTx(context.WithoutCancel(r.ctx), s.w))
 }
