@@ -208,11 +208,11 @@ func (s *Server) ping(ctx context.Context) error {
 // notFound answers a path no route takes: the router's NotFoundHandler
 // unless it had one (Register).
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
-	return core.Errorf(core.ENOTFOUND, "no such path: %s", r.URL.Path)
+	return core.Errorf(core.ENOTFOUND, "no such route: %s %s", r.Method, r.URL.Path)
 }
 
 // methodNotAllowed answers a path's route with a wrong method: the
 // router's MethodNotAllowedHandler unless it had one (Register).
 func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) error {
-	return httpx.Errorf(http.StatusMethodNotAllowed, core.EINVALID, "%s is not allowed here", r.Method)
+	return httpx.Errorf(http.StatusMethodNotAllowed, core.EINVALID, "method %s not allowed on %s", r.Method, r.URL.Path)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,14 +14,9 @@ import (
 
 	"github.com/chatops/gateway/adapters/mattermost"
 	"github.com/chatops/gateway/adapters/slack"
-	"github.com/chatops/gateway/api"
 	"github.com/chatops/gateway/core"
 	"github.com/chatops/gateway/delivery"
 	"github.com/chatops/gateway/webhooks"
-	"github.com/gorilla/mux"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // server is a running gateway: a listener, the HTTP server and the store.
@@ -125,34 +119,6 @@ func startServer(ctx context.Context, cfg *Config, stdout io.Writer, logger *slo
 
 // Addr is the address the server listens on.
 func (s *server) Addr() string { return s.ln.Addr().String() }
-
-// routes builds the whole HTTP surface: adapters are mounted here, the API
-// registers its own routes (api/routes.go).
-func (s *server) routes() (http.Handler, error) {
-	r := mux.NewRouter()
-	api.New(s.svc, api.Options{Logger: s.logger, Version: version, Webhooks: s.hooks, PublicURL: s.cfg.PublicURL}).Register(r)
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	reg.MustRegister(s.engine.Collectors()...)
-	reg.MustRegister(s.metrics.collectors(s.store)...)
-	r.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{})).Methods(http.MethodGet)
-	if err := mountAdapters(r, s.svc, s.cfg, s.logger); err != nil {
-		return nil, err
-	}
-	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "not_found", "no such route: "+r.Method+" "+r.URL.Path)
-	})
-	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusMethodNotAllowed, "invalid", "method "+r.Method+" not allowed on "+r.URL.Path)
-	})
-	return r, nil
-}
-
-func writeError(w http.ResponseWriter, status int, code, msg string) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": msg}})
-}
 
 // wait serves until ctx is done, then drains in-flight requests with a fresh
 // deadline and closes the store.

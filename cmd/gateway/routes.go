@@ -8,9 +8,31 @@ import (
 	"github.com/chatops/gateway/adapters/github"
 	"github.com/chatops/gateway/adapters/mattermost"
 	"github.com/chatops/gateway/adapters/slack"
+	"github.com/chatops/gateway/api"
 	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/internal/httpx"
 	"github.com/gorilla/mux"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
+
+// routes builds the whole HTTP surface: the API's route table (api/routes.go,
+// which also answers every unknown path and wrong method), /metrics, and the
+// ways in that the configuration turns on.
+func (s *server) routes() (http.Handler, error) {
+	r := mux.NewRouter()
+	api.New(s.svc, api.Options{Logger: s.logger, Version: version, Webhooks: s.hooks, PublicURL: s.cfg.PublicURL}).Register(r)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(s.engine.Collectors()...)
+	reg.MustRegister(s.metrics.collectors(s.store)...)
+	r.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{})).Methods(http.MethodGet)
+	if err := mountAdapters(r, s.svc, s.cfg, s.logger); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
 
 // mountAdapters registers the ways in that the configuration enables: each
 // adapter with a secret is on only with it; incoming hooks (their tokens
@@ -56,7 +78,7 @@ func mountAdapters(r *mux.Router, svc *core.Service, cfg *Config, logger *slog.L
 		msg := "this adapter is off; start the gateway with " + off.setting + " set to turn it on"
 		for _, p := range off.paths {
 			r.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
-				writeError(w, http.StatusNotFound, "not_found", msg)
+				_ = httpx.APIJSON.Error(w, httpx.Errorf(http.StatusNotFound, core.ENOTFOUND, "%s", msg))
 			})
 		}
 	}
