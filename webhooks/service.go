@@ -484,7 +484,9 @@ func (s *Service) Deliveries(ctx context.Context, actor core.Actor, id core.ID, 
 }
 
 // Replay queues again the events in [since, until] that the subscription
-// receives, with their original ids, and returns how many.
+// receives, with their original ids, in the order they happened (due at
+// increasing times, so that the engine starts the oldest first), and
+// returns how many.
 func (s *Service) Replay(ctx context.Context, actor core.Actor, id core.ID, since, until time.Time) (int, error) {
 	if until.IsZero() {
 		until = s.now()
@@ -509,19 +511,20 @@ func (s *Service) Replay(ctx context.Context, actor core.Actor, id core.ID, sinc
 	}
 	total := 0
 	var after int64
+	var last time.Time // due time of the newest event queued so far
 	for {
 		var n int
 		var more bool
-		from := after
+		from, lastBefore := after, last
 		err := s.store.Update(ctx, func(tx core.Tx) error {
-			after = from // fn may run again after a transient failure
+			after, last = from, lastBefore // fn may run again after a transient failure
 			evs, err := tx.EventsBetween(since, until, after, core.MaxPageLimit)
 			if err != nil {
 				return err
 			}
 			more = len(evs) == core.MaxPageLimit
 			r := NewRouter(tx)
-			n = 0
+			var queue []core.Event
 			for _, ev := range evs {
 				after = ev.Seq
 				if ev.Type == core.EventWebhookPing {
@@ -531,16 +534,27 @@ func (s *Service) Replay(ctx context.Context, actor core.Actor, id core.ID, sinc
 				if err != nil {
 					return err
 				}
-				if !ok {
-					continue
+				if ok {
+					queue = append(queue, ev)
 				}
+			}
+			// Queued in the order the events happened (the outbox's), each due
+			// a microsecond after the one before and the newest due now: the
+			// engine claims by due time, so it starts the oldest first.
+			now := s.now()
+			for i, ev := range queue {
+				due := now.Add(-time.Duration(len(queue)-1-i) * time.Microsecond)
+				if !due.After(last) {
+					due = last.Add(time.Microsecond)
+				}
+				last = due
 				d := &core.Delivery{WorkspaceID: sub.WorkspaceID, SubscriptionID: sub.ID, EventSeq: ev.Seq, EventID: ev.ID,
-					EventType: ev.Type, State: core.DeliveryPending, NextAttemptAt: s.now(), CreatedAt: s.now(), UpdatedAt: s.now()}
+					EventType: ev.Type, State: core.DeliveryPending, NextAttemptAt: due, CreatedAt: now, UpdatedAt: now}
 				if err := tx.RequeueDelivery(d); err != nil {
 					return err
 				}
-				n++
 			}
+			n = len(queue)
 			return nil
 		})
 		if err != nil {
