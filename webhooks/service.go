@@ -177,7 +177,9 @@ func (s *Service) ping(tx core.Tx, actor core.Actor, sub core.Subscription) erro
 // Create adds a subscription owned by the actor. It answers limit when the
 // owner has MaxPerUser subscriptions, invalid for a bad URL, event, format
 // or secret, conflict for a taken name. A subscription that needs
-// validation starts not_validated and gets a ping at once.
+// validation starts not_validated and gets a ping, written with it; the
+// delivery engine sends it once the answer to its creator is out
+// (delivery.Options.PingDelay).
 func (s *Service) Create(ctx context.Context, actor core.Actor, in Input) (core.Subscription, error) {
 	ws, err := s.core.Workspace(ctx)
 	if err != nil {
