@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/chatops/gateway/core"
 	"github.com/chatops/gateway/webhooks"
@@ -13,7 +14,8 @@ const dispatchBatch = 500
 
 // DispatchOnce turns the next outbox events into deliveries for every
 // subscription that receives them (webhooks.Router), due after the
-// schedule's first delay, and advances the dispatch cursor, in one
+// schedule's first delay (a ping, not before PingDelay after its
+// subscription was created), and advances the dispatch cursor, in one
 // transaction. It returns how many events it read.
 func (e *Engine) DispatchOnce(ctx context.Context) (int, error) {
 	var n, created int
@@ -36,9 +38,14 @@ func (e *Engine) DispatchOnce(ctx context.Context) (int, error) {
 				return err
 			}
 			for _, sub := range subs {
+				due := first
+				if ev.Type == core.EventWebhookPing {
+					// Not before the creating request was answered (PingDelay).
+					due = maxTime(due, sub.CreatedAt.Add(e.opts.PingDelay))
+				}
 				if _, err := tx.CreateDelivery(&core.Delivery{WorkspaceID: ev.WorkspaceID, SubscriptionID: sub.ID,
 					EventSeq: ev.Seq, EventID: ev.ID, EventType: ev.Type, State: core.DeliveryPending,
-					NextAttemptAt: first, CreatedAt: now, UpdatedAt: now}); err != nil {
+					NextAttemptAt: due, CreatedAt: now, UpdatedAt: now}); err != nil {
 					return err
 				}
 				created++
@@ -51,4 +58,11 @@ func (e *Engine) DispatchOnce(ctx context.Context) (int, error) {
 	}
 	e.metrics.dispatched.Add(float64(created))
 	return n, nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

@@ -14,6 +14,12 @@
 // attempt changes; record saves that with the attempt row in one
 // transaction and writes its alerts (webhooks.Service.Alert).
 //
+// Deliveries are claimed oldest due first, and the workers take them in
+// that order; several are sent at once, so a receiver may get them in
+// another order (Workers = 1 keeps it). A new subscription's first ping
+// is due Options.PingDelay after the subscription was created, so that it
+// does not overtake the API's answer that carries the secret.
+//
 // Package webhooks holds the rules of subscriptions, their formats,
 // signing and the URL checks; this package imports it, never the reverse.
 // The clock and the randomness of retries come in through Options.

@@ -51,7 +51,19 @@ type Options struct {
 	// Senders deliver to targets that are not http(s) URLs, keyed by the
 	// target's scheme: "slack" sends "slack:CHANNEL_ID" targets (Channel).
 	Senders map[string]Sender
+	// PingDelay holds back the first attempt of a ping to a new
+	// subscription until PingDelay after the subscription was created, so
+	// that the ping does not overtake the API's answer to the request that
+	// created it: a receiver configured with the secret from that answer
+	// can verify the ping. Default 0, no delay (tests that move the clock
+	// want none); the server uses DefaultPingDelay.
+	PingDelay time.Duration
 }
+
+// DefaultPingDelay is the server's PingDelay. The wait is kept in the
+// delivery's due time, computed from the subscription's creation time, so
+// it holds whichever process dispatches the ping and across a restart.
+const DefaultPingDelay = 2 * time.Second
 
 // Engine turns outbox events into deliveries and sends them.
 type Engine struct {
@@ -220,15 +232,20 @@ func (e *Engine) claimLoop(ctx context.Context, jobs chan<- *job) {
 }
 
 // DeliverOnce claims the deliveries due now (up to one batch), sends them
-// concurrently, records every attempt, and returns how many it sent. Run
-// does the same continuously; tests and tools drive the engine with it.
+// with up to Workers at once, taken in claim order as Run's workers take
+// them, records every attempt, and returns how many it sent. Run does the
+// same continuously; tests and tools drive the engine with it.
 func (e *Engine) DeliverOnce(ctx context.Context) (int, error) {
 	jobs := make(chan *job, e.opts.BatchSize)
 	n, err := e.claim(ctx, e.opts.BatchSize, jobs)
 	close(jobs)
 	var wg sync.WaitGroup
-	for j := range jobs {
-		wg.Go(func() { e.deliver(j) })
+	for range min(n, e.opts.Workers) {
+		wg.Go(func() {
+			for j := range jobs {
+				e.deliver(j)
+			}
+		})
 	}
 	wg.Wait()
 	return n, err

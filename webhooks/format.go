@@ -3,6 +3,7 @@ package webhooks
 import (
 	"encoding/json"
 	"errors"
+	"net/http"
 
 	"github.com/chatops/gateway/core"
 )
@@ -61,41 +62,95 @@ func RenderStandard(ev core.Event, _ core.Subscription, extra map[string]any) ([
 	return json.Marshal(body)
 }
 
-// togglModel maps an event to Toggl's model and action: Toggl reports a
-// timer as a time entry, created when it starts and updated when it stops.
-func togglModel(eventType string) (model, action string) {
+// togglModel maps an event to Toggl's model and action, and names the key
+// of the entity in the event's data: Toggl reports a timer as a time
+// entry, created when it starts and updated when it stops, and a
+// workspace user's events carry the user.
+func togglModel(eventType string) (model, action, key string) {
 	switch eventType {
 	case core.EventTrackerStarted:
-		return "time_entry", "created"
+		return "time_entry", "created", "time_entry"
 	case core.EventTrackerStopped:
-		return "time_entry", "updated"
+		return "time_entry", "updated", "time_entry"
 	}
-	return core.SplitEventType(eventType)
+	model, action = core.SplitEventType(eventType)
+	key = model
+	if model == "workspace_user" {
+		key = "user"
+	}
+	return model, action, key
 }
 
-// RenderToggl writes Toggl Track's envelope: payload is the entity object
-// (the time entry for tracker events), metadata names model and action.
-func RenderToggl(ev core.Event, sub core.Subscription, extra map[string]any) ([]byte, error) {
-	model, action := togglModel(ev.Type)
-	var data map[string]json.RawMessage
-	_ = json.Unmarshal(ev.Data, &data)
-	var payload any = json.RawMessage(ev.Data)
-	if p, ok := data[model]; ok {
-		payload = p
+// togglRequestType is the HTTP method Toggl reports in metadata.request_type
+// for an action: POST creates, DELETE deletes, PUT changes.
+func togglRequestType(action string) string {
+	switch action {
+	case "created":
+		return http.MethodPost
+	case "deleted":
+		return http.MethodDelete
 	}
-	if ev.Type == core.EventWebhookPing {
-		payload = "ping"
+	return http.MethodPut
+}
+
+// togglPaths are the gateway API collections of the models that have one,
+// for metadata.path.
+var togglPaths = map[string]string{
+	"client": "/api/v1/clients", "project": "/api/v1/projects", "task": "/api/v1/tasks", "tag": "/api/v1/tags",
+	"time_entry": "/api/v1/time-entries", "workspace_user": "/api/v1/users", "webhook": "/api/v1/webhooks",
+}
+
+// RenderToggl writes Toggl Track's envelope: event_id, created_at,
+// creator_id, metadata, payload, subscription_id, url_callback and
+// timestamp, plus extra fields at the top level.
+//
+// payload is the entity object (the time entry for tracker events), or
+// "ping" for a ping. metadata is what Toggl puts there: for an event,
+// action and model (as Toggl reports a timer: tracker.started is
+// time_entry/created, tracker.stopped time_entry/updated), workspace_id,
+// event_user_id (who made the change), request_type (POST for created,
+// DELETE for deleted, PUT otherwise), <model>_id (the entity's id) and
+// path (the gateway API path of the entity, of its collection for created;
+// left out for models the API has no path for); for a ping, request_type
+// and event_user_id only. Ids are strings, as Toggl sends them in metadata.
+func RenderToggl(ev core.Event, sub core.Subscription, extra map[string]any) ([]byte, error) {
+	metadata := map[string]any{"request_type": http.MethodPost, "event_user_id": ev.Actor.ID}
+	var payload any = "ping"
+	if ev.Type != core.EventWebhookPing {
+		model, action, key := togglModel(ev.Type)
+		var data map[string]json.RawMessage
+		_ = json.Unmarshal(ev.Data, &data)
+		payload = json.RawMessage(ev.Data)
+		var entity struct {
+			ID json.RawMessage `json:"id"`
+		}
+		if p, ok := data[key]; ok {
+			payload = p
+			_ = json.Unmarshal(p, &entity)
+		}
+		metadata["action"], metadata["model"] = action, model
+		metadata["workspace_id"] = ev.WorkspaceID
+		metadata["request_type"] = togglRequestType(action)
+		hasID := len(entity.ID) > 0 && string(entity.ID) != "null"
+		if hasID {
+			metadata[model+"_id"] = entity.ID
+		}
+		if p, ok := togglPaths[model]; ok && (action == "created" || hasID) {
+			if action != "created" {
+				var id string
+				if json.Unmarshal(entity.ID, &id) != nil {
+					id = string(entity.ID)
+				}
+				p += "/" + id
+			}
+			metadata["path"] = p
+		}
 	}
 	body := map[string]any{
-		"event_id":   ev.ID,
-		"created_at": ev.Timestamp,
-		"creator_id": ev.Actor.ID,
-		"metadata": map[string]any{
-			"action":        action,
-			"model":         model,
-			"workspace_id":  ev.WorkspaceID,
-			"event_user_id": ev.Actor.ID,
-		},
+		"event_id":        ev.ID,
+		"created_at":      ev.Timestamp,
+		"creator_id":      ev.Actor.ID,
+		"metadata":        metadata,
 		"payload":         payload,
 		"subscription_id": sub.ID,
 		"url_callback":    sub.URL,

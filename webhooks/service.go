@@ -177,7 +177,9 @@ func (s *Service) ping(tx core.Tx, actor core.Actor, sub core.Subscription) erro
 // Create adds a subscription owned by the actor. It answers limit when the
 // owner has MaxPerUser subscriptions, invalid for a bad URL, event, format
 // or secret, conflict for a taken name. A subscription that needs
-// validation starts not_validated and gets a ping at once.
+// validation starts not_validated and gets a ping, written with it; the
+// delivery engine sends it once the answer to its creator is out
+// (delivery.Options.PingDelay).
 func (s *Service) Create(ctx context.Context, actor core.Actor, in Input) (core.Subscription, error) {
 	ws, err := s.core.Workspace(ctx)
 	if err != nil {
@@ -484,7 +486,9 @@ func (s *Service) Deliveries(ctx context.Context, actor core.Actor, id core.ID, 
 }
 
 // Replay queues again the events in [since, until] that the subscription
-// receives, with their original ids, and returns how many.
+// receives, with their original ids, in the order they happened (due at
+// increasing times, so that the engine starts the oldest first), and
+// returns how many.
 func (s *Service) Replay(ctx context.Context, actor core.Actor, id core.ID, since, until time.Time) (int, error) {
 	if until.IsZero() {
 		until = s.now()
@@ -509,19 +513,20 @@ func (s *Service) Replay(ctx context.Context, actor core.Actor, id core.ID, sinc
 	}
 	total := 0
 	var after int64
+	var last time.Time // due time of the newest event queued so far
 	for {
 		var n int
 		var more bool
-		from := after
+		from, lastBefore := after, last
 		err := s.store.Update(ctx, func(tx core.Tx) error {
-			after = from // fn may run again after a transient failure
+			after, last = from, lastBefore // fn may run again after a transient failure
 			evs, err := tx.EventsBetween(since, until, after, core.MaxPageLimit)
 			if err != nil {
 				return err
 			}
 			more = len(evs) == core.MaxPageLimit
 			r := NewRouter(tx)
-			n = 0
+			var queue []core.Event
 			for _, ev := range evs {
 				after = ev.Seq
 				if ev.Type == core.EventWebhookPing {
@@ -531,16 +536,27 @@ func (s *Service) Replay(ctx context.Context, actor core.Actor, id core.ID, sinc
 				if err != nil {
 					return err
 				}
-				if !ok {
-					continue
+				if ok {
+					queue = append(queue, ev)
 				}
+			}
+			// Queued in the order the events happened (the outbox's), each due
+			// a microsecond after the one before and the newest due now: the
+			// engine claims by due time, so it starts the oldest first.
+			now := s.now()
+			for i, ev := range queue {
+				due := now.Add(-time.Duration(len(queue)-1-i) * time.Microsecond)
+				if !due.After(last) {
+					due = last.Add(time.Microsecond)
+				}
+				last = due
 				d := &core.Delivery{WorkspaceID: sub.WorkspaceID, SubscriptionID: sub.ID, EventSeq: ev.Seq, EventID: ev.ID,
-					EventType: ev.Type, State: core.DeliveryPending, NextAttemptAt: s.now(), CreatedAt: s.now(), UpdatedAt: s.now()}
+					EventType: ev.Type, State: core.DeliveryPending, NextAttemptAt: due, CreatedAt: now, UpdatedAt: now}
 				if err := tx.RequeueDelivery(d); err != nil {
 					return err
 				}
-				n++
 			}
+			n = len(queue)
 			return nil
 		})
 		if err != nil {

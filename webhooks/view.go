@@ -38,22 +38,24 @@ type Patch struct {
 
 // View is a subscription as the API shows it to its owner or an admin.
 type View struct {
-	ID             core.ID         `json:"id"`
-	Name           string          `json:"name"`
-	URL            string          `json:"url"`
-	Events         json.RawMessage `json:"events"`
-	Secret         string          `json:"secret"`
-	Format         string          `json:"format"`
-	Enabled        bool            `json:"enabled"`
-	Status         string          `json:"status"`
-	Scope          string          `json:"scope"`
-	Owner          core.ID         `json:"owner"`
-	Channel        string          `json:"channel,omitempty"`
-	DisabledReason string          `json:"disabled_reason,omitempty"`
-	CreatedAt      time.Time       `json:"created_at"`
-	UpdatedAt      time.Time       `json:"updated_at"`
-	ValidatedAt    *time.Time      `json:"validated_at"`
-	LastDelivery   *LastDelivery   `json:"last_delivery"`
+	ID     core.ID         `json:"id"`
+	Name   string          `json:"name"`
+	URL    string          `json:"url"`
+	Events json.RawMessage `json:"events"`
+	// Secret is always set in what the API answers; events about a
+	// subscription leave it out (publicView).
+	Secret         string        `json:"secret,omitempty"`
+	Format         string        `json:"format"`
+	Enabled        bool          `json:"enabled"`
+	Status         string        `json:"status"`
+	Scope          string        `json:"scope"`
+	Owner          core.ID       `json:"owner"`
+	Channel        string        `json:"channel,omitempty"`
+	DisabledReason string        `json:"disabled_reason,omitempty"`
+	CreatedAt      time.Time     `json:"created_at"`
+	UpdatedAt      time.Time     `json:"updated_at"`
+	ValidatedAt    *time.Time    `json:"validated_at"`
+	LastDelivery   *LastDelivery `json:"last_delivery"`
 }
 
 // LastDelivery is the outcome of a subscription's newest attempt.
@@ -74,7 +76,8 @@ func ViewOf(sub core.Subscription) View {
 	return v
 }
 
-// publicView is what events about a subscription carry: no secret.
+// publicView is what events about a subscription carry (data.webhook): the
+// view without its secret, which is left out rather than sent empty.
 func publicView(sub core.Subscription) View {
 	v := ViewOf(sub)
 	v.Secret = ""

@@ -71,7 +71,8 @@ func startServer(ctx context.Context, cfg *Config, stdout io.Writer, logger *slo
 	s.engine = delivery.New(st, s.hooks, delivery.Options{
 		Logger: logger, AllowPrivateTargets: cfg.AllowPrivateTargets,
 		RetrySchedule: cfg.RetrySchedule, DisableAfter: cfg.DisableAfter, Timeout: cfg.DeliveryTimeout, Version: version,
-		Senders: map[string]delivery.Sender{"slack": slackChannels},
+		Senders:   map[string]delivery.Sender{"slack": slackChannels},
+		PingDelay: delivery.DefaultPingDelay,
 	})
 	s.svc.SetChannels(s.hooks)
 	token, err := s.svc.BootstrapAdmin(ctx, cfg.AdminToken)
