@@ -69,8 +69,8 @@ func startServer(ctx context.Context, cfg *Config, stdout io.Writer, logger *slo
 	s.hooks = webhooks.New(s.svc, webhooks.Options{
 		Logger: logger, PublicURL: cfg.PublicURL, AllowPrivateTargets: cfg.AllowPrivateTargets,
 		MaxPerUser: cfg.MaxWebhooksPerUser, Retention: cfg.Retention,
-		Renderers:  map[string]webhooks.Renderer{core.FormatSlack: slack.RenderEvent, core.FormatMattermost: mattermost.RenderEvent},
-		Targets:    map[string]webhooks.Target{"slack": slackChannels},
+		Renderers: map[string]webhooks.Renderer{core.FormatSlack: slack.RenderEvent, core.FormatMattermost: mattermost.RenderEvent},
+		Targets:   map[string]webhooks.Target{"slack": slackChannels},
 	})
 	// The engine writes to the store itself, not through the one that
 	// wakes it.
