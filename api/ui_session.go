@@ -1,10 +1,7 @@
 package api
 
 import (
-	"crypto/rand"
 	"crypto/subtle"
-	"encoding/base64"
-	"encoding/hex"
 	"net/http"
 	"strings"
 
@@ -12,9 +9,10 @@ import (
 	"github.com/chatops/gateway/internal/httpx"
 )
 
-// The web page's sessions: a cookie that holds the API token a person
-// logged in with and the session's CSRF token, checked again on every
-// request (authed).
+// The web page's sessions are kept on the server (core.Service.StartSession):
+// the cookie holds a random session id, never the API token; the session
+// ends when it expires (GATEWAY_SESSION_TTL), at logout, or when the token
+// it was opened with is revoked. Its CSRF token is derived from the id.
 
 // sessionCookie holds the session: see sessionValue.
 const sessionCookie = "gateway_session"
@@ -24,6 +22,7 @@ const sessionCookie = "gateway_session"
 type session struct {
 	actor core.Actor
 	csrf  string
+	id    string // the session id, from the cookie
 }
 
 // uiHandler is a handler of a logged-in page.
@@ -33,8 +32,8 @@ type uiHandler func(w http.ResponseWriter, r *http.Request, sess session) error
 // shows the login page; a POST must carry the session's CSRF token.
 func (u *webUI) authed(h uiHandler) http.Handler {
 	return u.page(func(w http.ResponseWriter, r *http.Request) error {
-		token, nonce, had := sessionOf(r)
-		if token == "" {
+		id, had := sessionOf(r)
+		if id == "" {
 			if had {
 				u.clearCookie(w, r)
 			}
@@ -43,15 +42,15 @@ func (u *webUI) authed(h uiHandler) http.Handler {
 			}
 			return core.Errorf(core.EUNAUTHORIZED, "Log in to continue.")
 		}
-		user, err := u.s.svc.Authenticate(r.Context(), token)
+		user, err := u.s.svc.SessionUser(r.Context(), id)
 		if core.ErrorCode(err) == core.EUNAUTHORIZED {
 			u.clearCookie(w, r)
-			return core.Errorf(core.EUNAUTHORIZED, "Your session has ended: its token no longer works. Log in again.")
+			return core.Errorf(core.EUNAUTHORIZED, "Your session has ended. Log in again.")
 		}
 		if err != nil {
 			return err
 		}
-		sess := session{actor: core.Actor{User: user, Source: "ui"}, csrf: nonce}
+		sess := session{actor: core.Actor{User: user, Source: "ui"}, csrf: csrfOf(id), id: id}
 		if r.Method == http.MethodPost &&
 			subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(sess.csrf)) != 1 {
 			return httpx.Errorf(http.StatusForbidden, core.EFORBIDDEN, "This form has expired or did not come from this page. Go back, reload and try again.")
@@ -60,34 +59,23 @@ func (u *webUI) authed(h uiHandler) http.Handler {
 	})
 }
 
-// sessionValue is the session cookie's value: the base64url of the API
-// token, a dot, and the session's CSRF token, 32 random bytes in hex made
-// at login. Forms echo the CSRF token; another site can neither read the
-// cookie nor guess the token, and the page shows nothing derived from the
-// API token.
-func sessionValue(token string) string {
-	var nonce [32]byte
-	_, _ = rand.Read(nonce[:])
-	return base64.RawURLEncoding.EncodeToString([]byte(token)) + "." + hex.EncodeToString(nonce[:])
-}
-
-// sessionOf returns the API token and CSRF token of the request's session
-// cookie (empty when it is malformed), and whether the request had the
-// cookie at all.
-func sessionOf(r *http.Request) (token, csrf string, had bool) {
+// sessionOf returns the session id of the request's cookie ("" when it is
+// malformed), and whether the request had the cookie at all.
+func sessionOf(r *http.Request) (id string, had bool) {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil {
-		return "", "", false
+		return "", false
 	}
-	enc, csrf, ok := strings.Cut(c.Value, ".")
-	b, err := base64.RawURLEncoding.DecodeString(enc)
-	if !ok || err != nil || len(b) == 0 || len(csrf) != 64 {
-		return "", "", true
+	if len(c.Value) < 16 || len(c.Value) > 128 {
+		return "", true
 	}
-	if _, err := hex.DecodeString(csrf); err != nil {
-		return "", "", true
-	}
-	return string(b), csrf, true
+	return c.Value, true
+}
+
+// csrfOf is the CSRF token of a session: forms echo it; another site can
+// neither read the cookie nor work it out, and it tells nothing of the id.
+func csrfOf(id string) string {
+	return core.HashToken("csrf:" + id)
 }
 
 // cookie returns the session cookie with a value; Secure when the request
@@ -116,18 +104,22 @@ func (u *webUI) login(w http.ResponseWriter, r *http.Request) error {
 	if token == "" {
 		return core.Errorf(core.EUNAUTHORIZED, "Enter an API token.")
 	}
-	if _, err := u.s.svc.Authenticate(r.Context(), token); err != nil {
+	id, _, err := u.s.svc.StartSession(r.Context(), token)
+	if err != nil {
 		if core.ErrorCode(err) == core.EUNAUTHORIZED {
 			return core.Errorf(core.EUNAUTHORIZED, "That token is not valid. Check it and try again.")
 		}
 		return err
 	}
-	http.SetCookie(w, u.cookie(r, sessionValue(token)))
+	http.SetCookie(w, u.cookie(r, id))
 	return seeOther(w, r, "/ui/")
 }
 
-// logout clears the session cookie.
-func (u *webUI) logout(w http.ResponseWriter, r *http.Request, _ session) error {
+// logout ends the session on the server and clears the cookie.
+func (u *webUI) logout(w http.ResponseWriter, r *http.Request, sess session) error {
+	if err := u.s.svc.EndSession(r.Context(), sess.id); err != nil {
+		return err
+	}
 	u.clearCookie(w, r)
 	return seeOther(w, r, "/ui/")
 }

@@ -605,6 +605,10 @@ func TestWebhooksAPIReplay(t *testing.T) {
 	e.refuse("POST", "/api/v1/webhooks/"+hid+"/replay", e.member, `{"from":"`+since.Format(time.RFC3339)+`"}`, 400, core.EINVALID)
 	e.refuse("POST", "/api/v1/webhooks/999/replay", e.member, body, 404, core.ENOTFOUND)
 	e.refuse("POST", "/api/v1/webhooks/"+hid+"/replay", e.other, body, 404, core.ENOTFOUND)
+	// Replay reaches back as far as the retention (30 days by default).
+	edge := e.clock.Now().Add(-core.DefaultRetention)
+	e.ok("POST", "/api/v1/webhooks/"+hid+"/replay", e.member, `{"since":"`+edge.Format(time.RFC3339Nano)+`"}`, 200)
+	e.refuse("POST", "/api/v1/webhooks/"+hid+"/replay", e.member, `{"since":"`+edge.Add(-time.Second).Format(time.RFC3339Nano)+`"}`, 422, core.EINVALID)
 }
 
 func TestWebhooksAPIAsyncValidation(t *testing.T) {

@@ -22,15 +22,33 @@ const pruneBatch = 1000
 // must not apply again) are kept for good.
 var TransientKeyPrefixes = []string{"slack:", "mattermost:", "generic:", "github:delivery:"}
 
+// Pruned counts what one Prune deleted, by kind; it is what `gateway prune`
+// prints.
+type Pruned struct {
+	Events     int `json:"events"`
+	Deliveries int `json:"deliveries"`
+	Attempts   int `json:"attempts"`
+	Keys       int `json:"keys"`
+	Undo       int `json:"undo"`
+	Sessions   int `json:"sessions"`
+}
+
+// Total is how many rows were deleted in all.
+func (p Pruned) Total() int {
+	return p.Events + p.Deliveries + p.Attempts + p.Keys + p.Undo + p.Sessions
+}
+
 // Prune deletes what the gateway keeps only for a while: remembered request
-// keys with a TransientKeyPrefixes prefix older than Options.KeyRetention,
-// and undo records older than the undo window (and an hour more, for the
-// clocks of several instances). It works in small transactions until
-// nothing old is left and returns how many rows it deleted.
-func (s *Service) Prune(ctx context.Context) (int, error) {
+// keys with a TransientKeyPrefixes prefix older than Options.KeyRetention;
+// undo records older than the undo window (and an hour more, for the clocks
+// of several instances); expired web sessions; and delivery attempts,
+// finished deliveries and outbox events older than Options.Retention that no
+// subscription is still owed (see RetentionTx). It works in small
+// transactions until nothing old is left and returns what it deleted.
+func (s *Service) Prune(ctx context.Context) (Pruned, error) {
 	now := s.Now()
-	total := 0
-	batches := func(del func(tx Tx) (int, error)) error {
+	var p Pruned
+	batches := func(count *int, del func(tx Tx) (int, error)) error {
 		for {
 			var n int
 			err := s.store.Update(ctx, func(tx Tx) error {
@@ -41,7 +59,7 @@ func (s *Service) Prune(ctx context.Context) (int, error) {
 			if err != nil {
 				return err
 			}
-			total += n
+			*count += n
 			if n < pruneBatch {
 				return nil
 			}
@@ -49,14 +67,35 @@ func (s *Service) Prune(ctx context.Context) (int, error) {
 	}
 	for _, prefix := range TransientKeyPrefixes {
 		before := now.Add(-s.opts.KeyRetention)
-		if err := batches(func(tx Tx) (int, error) { return tx.ForgetKeys(prefix, before, pruneBatch) }); err != nil {
-			return total, err
+		if err := batches(&p.Keys, func(tx Tx) (int, error) { return tx.ForgetKeys(prefix, before, pruneBatch) }); err != nil {
+			return p, err
 		}
 	}
 	undoBefore := now.Add(-s.opts.UndoWindow - time.Hour)
-	err := batches(func(tx Tx) (int, error) { return tx.PruneUndo(undoBefore, pruneBatch) })
-	return total, err
+	old := now.Add(-s.opts.Retention)
+	// Attempts before their deliveries, deliveries before their events: a
+	// row is never left pointing at one already gone.
+	steps := []struct {
+		count *int
+		del   func(tx Tx) (int, error)
+	}{
+		{&p.Undo, func(tx Tx) (int, error) { return tx.PruneUndo(undoBefore, pruneBatch) }},
+		{&p.Sessions, func(tx Tx) (int, error) { return tx.PruneSessions(now, pruneBatch) }},
+		{&p.Attempts, func(tx Tx) (int, error) { return tx.PruneAttempts(old, pruneBatch) }},
+		{&p.Deliveries, func(tx Tx) (int, error) { return tx.PruneDeliveries(old, pruneBatch) }},
+		{&p.Events, func(tx Tx) (int, error) { return tx.PruneEvents(old, pruneBatch) }},
+	}
+	for _, st := range steps {
+		if err := batches(st.count, st.del); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
 }
+
+// RetentionStart is the oldest time whose events are kept: events before it
+// may have been pruned (replay reaches back no further).
+func (s *Service) RetentionStart() time.Time { return s.Now().Add(-s.opts.Retention) }
 
 // RunPruner prunes at once and then every interval until ctx ends, logging
 // what it deleted.
@@ -65,12 +104,13 @@ func (s *Service) RunPruner(ctx context.Context, every time.Duration) {
 	defer t.Stop()
 	for {
 		start := time.Now()
-		n, err := s.Prune(ctx)
+		p, err := s.Prune(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
-			s.opts.Logger.Warn("prune failed", "err", err, "deleted", n)
-		case n > 0:
-			s.opts.Logger.Info("pruned old request keys and undo records", "deleted", n, "took", time.Since(start))
+			s.opts.Logger.Warn("prune failed", "err", err, "deleted", p.Total())
+		case p.Total() > 0:
+			s.opts.Logger.Info("pruned old records", "events", p.Events, "deliveries", p.Deliveries,
+				"attempts", p.Attempts, "keys", p.Keys, "undo", p.Undo, "sessions", p.Sessions, "took", time.Since(start))
 		}
 		select {
 		case <-ctx.Done():

@@ -51,15 +51,15 @@ func TestPruneForgetsOldKeysAndUndoRecords(t *testing.T) {
 
 	// Within the retention nothing goes.
 	f.clock.Add(6 * 24 * time.Hour)
-	if n, err := f.svc.Prune(f.ctx); err != nil || n != 1 { // the undo record only
-		t.Fatalf("prune after 6 days: %d, %v; want 1 (the undo record)", n, err)
+	if p, err := f.svc.Prune(f.ctx); err != nil || p.Total() != 1 { // the undo record only
+		t.Fatalf("prune after 6 days: %+v, %v; want 1 (the undo record)", p, err)
 	}
 	if undoRecords() {
 		t.Fatal("the undo record outlived the undo window")
 	}
 	f.clock.Add(2 * 24 * time.Hour)
-	if n, err := f.svc.Prune(f.ctx); err != nil || n != 2501 {
-		t.Fatalf("prune after 8 days: %d, %v; want 2501", n, err)
+	if p, err := f.svc.Prune(f.ctx); err != nil || p.Keys != 2501 || p.Total() != 2501 {
+		t.Fatalf("prune after 8 days: %+v, %v; want 2501 keys", p, err)
 	}
 	// The key is forgotten: the same trigger applies again (long after any
 	// sender would retry it).
@@ -74,7 +74,7 @@ func TestPruneForgetsOldKeysAndUndoRecords(t *testing.T) {
 	if err != nil || !kept {
 		t.Fatalf("a commit directive's key was pruned (%v)", err)
 	}
-	if n, err := f.svc.Prune(f.ctx); err != nil || n != 0 {
-		t.Fatalf("prune with nothing old: %d, %v", n, err)
+	if p, err := f.svc.Prune(f.ctx); err != nil || p.Total() != 0 {
+		t.Fatalf("prune with nothing old: %+v, %v", p, err)
 	}
 }

@@ -37,6 +37,13 @@ type Options struct {
 	// that a retried request still applies once; default
 	// DefaultKeyRetention.
 	KeyRetention time.Duration
+	// Retention is how long Prune keeps events, deliveries and attempts
+	// once nobody is owed them (GATEWAY_RETENTION); default
+	// DefaultRetention.
+	Retention time.Duration
+	// SessionTTL is how long a web page's session lasts
+	// (GATEWAY_SESSION_TTL); default DefaultSessionTTL.
+	SessionTTL time.Duration
 }
 
 // Actor is who gives a command, and through which way in ("slack",
@@ -100,6 +107,12 @@ func NewService(store Store, opts Options) *Service {
 	}
 	if opts.WorkspaceName == "" {
 		opts.WorkspaceName = "Default"
+	}
+	if opts.Retention <= 0 {
+		opts.Retention = DefaultRetention
+	}
+	if opts.SessionTTL <= 0 {
+		opts.SessionTTL = DefaultSessionTTL
 	}
 	if opts.KeyRetention <= 0 {
 		opts.KeyRetention = DefaultKeyRetention

@@ -30,6 +30,8 @@ type Store interface {
 type Tx interface {
 	WebhookTx
 	IncomingTx
+	RetentionTx
+	SessionTx
 
 	// Workspace returns the default (first) workspace, creating it with the
 	// given name when there is none.

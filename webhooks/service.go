@@ -35,6 +35,9 @@ type Options struct {
 	// the target's scheme: "slack" checks "slack:CHANNEL_ID" targets. A
 	// target whose scheme has none must be an http(s) URL.
 	Targets map[string]Target
+	// Retention is how far back replay reaches (GATEWAY_RETENTION): older
+	// events may have been pruned. Zero: core.DefaultRetention.
+	Retention time.Duration
 }
 
 // Service holds the rules of subscriptions: what may be subscribed, their
@@ -495,6 +498,9 @@ func (s *Service) Replay(ctx context.Context, actor core.Actor, id core.ID, sinc
 	}
 	if since.IsZero() || until.Before(since) {
 		return 0, core.Errorf(core.EINVALID, "since is required and must not be after until")
+	}
+	if err := s.withinRetention(since); err != nil {
+		return 0, err
 	}
 	ws, err := s.core.Workspace(ctx)
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -32,6 +33,9 @@ type Config struct {
 	DBMaxConns          int
 	DBMinConns          int
 	DBConnectTimeout    time.Duration
+	Retention           time.Duration
+	SessionTTL          time.Duration
+	EncryptionKey       []byte
 }
 
 // setting is one configuration value: a flag and its environment variable.
@@ -97,7 +101,58 @@ func settings() []setting {
 			}
 			return err
 		}},
+		{"retention", "GATEWAY_RETENTION", "30d", "how long events, deliveries and attempts are kept once delivered or given up (a duration; d for days)", days(func(c *Config) *time.Duration { return &c.Retention })},
+		{"session-ttl", "GATEWAY_SESSION_TTL", "12h", "how long a web page session lasts (a duration; d for days)", days(func(c *Config) *time.Duration { return &c.SessionTTL })},
+		{"encryption-key", "GATEWAY_ENCRYPTION_KEY", "", "32 bytes, base64: webhook secrets are encrypted at rest (AES-GCM)", func(c *Config, v string) (err error) {
+			c.EncryptionKey, err = parseKey(v)
+			return err
+		}},
 	}
+}
+
+// days parses a positive duration: Go's (90m, 12h) or a whole number of
+// days (30d).
+func days(p func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := parseDays(v)
+		if err != nil {
+			return err
+		}
+		*p(c) = d
+		return nil
+	}
+}
+
+func parseDays(v string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		k, err := strconv.Atoi(n)
+		if err != nil || k <= 0 || k > 100*365 {
+			return 0, fmt.Errorf("%q is not a number of days", v)
+		}
+		return time.Duration(k) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%q is not a positive duration (like 12h or 30d)", v)
+	}
+	return d, nil
+}
+
+// parseKey decodes GATEWAY_ENCRYPTION_KEY: empty for none, else 32 bytes
+// in base64 (standard or URL alphabet, padded or not).
+func parseKey(v string) ([]byte, error) {
+	if v == "" {
+		return nil, nil
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(v); err == nil {
+			if len(b) != 32 {
+				return nil, fmt.Errorf("the key is %d bytes, want 32 (make one with: openssl rand -base64 32)", len(b))
+			}
+			return b, nil
+		}
+	}
+	return nil, errors.New("the key is not base64 (make one with: openssl rand -base64 32)")
 }
 
 func positiveInt(p func(*Config) *int) func(*Config, string) error {

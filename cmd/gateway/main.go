@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -17,6 +18,9 @@ func main() {
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		if err != errSilent {
 			fmt.Fprintln(os.Stderr, "gateway:", err)
+		}
+		if errors.As(err, new(errUsage)) {
+			os.Exit(2)
 		}
 		os.Exit(1)
 	}

@@ -31,6 +31,8 @@ Usage:
   gateway migrate [flags]          apply database migrations and exit
   gateway token create --user NAME [--role admin|member] [--workspace W]
                                    print a new API token (shown once)
+  gateway prune [flags]            delete what the retention lets go now; print the counts as JSON
+  gateway backup FILE [flags]      write a consistent copy of the SQLite database to FILE (0600)
   gateway parse "TEXT"             print the command TEXT parses to, as JSON
   gateway version                  print version and build info
   gateway help                     this help
@@ -71,6 +73,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return tokenCommand(ctx, args, getenv, stdout, stderr)
 	case "parse":
 		return parseCommand(args, stdout)
+	case "prune":
+		return pruneCommand(ctx, args, getenv, stdout, stderr)
+	case "backup":
+		return backupCommand(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, versionString())
 		return nil

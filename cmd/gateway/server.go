@@ -44,9 +44,15 @@ func startServer(ctx context.Context, cfg *Config, stdout io.Writer, logger *slo
 		return nil, err
 	}
 	s := &server{cfg: cfg, logger: logger, store: st, done: make(chan error, 1), metrics: newCommandMetrics()}
+	// With GATEWAY_ENCRYPTION_KEY, webhook secrets are sealed at rest.
+	data, err := sealStore(st, cfg)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	// Every committed change wakes the delivery engine.
-	s.svc = core.NewService(delivery.NotifyStore(st, func() { s.engine.Wake() }),
-		core.Options{Logger: logger, OnCommand: s.metrics.observe})
+	s.svc = core.NewService(delivery.NotifyStore(data, func() { s.engine.Wake() }),
+		core.Options{Logger: logger, OnCommand: s.metrics.observe, Retention: cfg.Retention, SessionTTL: cfg.SessionTTL})
 	// Chat channels are subscriptions in the slack and mattermost formats;
 	// slack:CHANNEL_ID targets are posted with the bot token, and refused
 	// with a hint without one.
@@ -62,13 +68,13 @@ func startServer(ctx context.Context, cfg *Config, stdout io.Writer, logger *slo
 	}
 	s.hooks = webhooks.New(s.svc, webhooks.Options{
 		Logger: logger, PublicURL: cfg.PublicURL, AllowPrivateTargets: cfg.AllowPrivateTargets,
-		MaxPerUser: cfg.MaxWebhooksPerUser,
-		Renderers:  map[string]webhooks.Renderer{core.FormatSlack: slack.RenderEvent, core.FormatMattermost: mattermost.RenderEvent},
-		Targets:    map[string]webhooks.Target{"slack": slackChannels},
+		MaxPerUser: cfg.MaxWebhooksPerUser, Retention: cfg.Retention,
+		Renderers: map[string]webhooks.Renderer{core.FormatSlack: slack.RenderEvent, core.FormatMattermost: mattermost.RenderEvent},
+		Targets:   map[string]webhooks.Target{"slack": slackChannels},
 	})
 	// The engine writes to the store itself, not through the one that
 	// wakes it.
-	s.engine = delivery.New(st, s.hooks, delivery.Options{
+	s.engine = delivery.New(data, s.hooks, delivery.Options{
 		Logger: logger, AllowPrivateTargets: cfg.AllowPrivateTargets,
 		RetrySchedule: cfg.RetrySchedule, DisableAfter: cfg.DisableAfter, Timeout: cfg.DeliveryTimeout, Version: version,
 		Senders:   map[string]delivery.Sender{"slack": slackChannels},
@@ -108,7 +114,8 @@ func startServer(ctx context.Context, cfg *Config, stdout io.Writer, logger *slo
 	go func() {
 		defer close(s.engineDone)
 		var wg sync.WaitGroup
-		// Old request keys and undo records go, at start and hourly.
+		// Old request keys, undo records, sessions and delivery history
+		// go, at start and hourly.
 		wg.Go(func() { s.svc.RunPruner(engineCtx, time.Hour) })
 		_ = s.engine.Run(engineCtx)
 		wg.Wait()

@@ -23,6 +23,11 @@
 // reads the state it changes without a lock since the writer is alone, and
 // the claim statement of ClaimDeliveries.
 //
+// The database file and its -wal and -shm files are made (or set) mode 0600
+// at open, whatever the umask (files.go). Backup copies the database to a
+// new 0600 file with VACUUM INTO while other processes use it
+// (`gateway backup`).
+//
 // Times are stored as INTEGER unix microseconds and read back in UTC; names
 // are unique by a name_key column holding core.NameKey of the name.
 package sqlite

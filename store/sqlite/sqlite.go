@@ -122,6 +122,9 @@ func dsn(path string, pragmas ...string) string {
 // openWriter opens the single write connection of path and makes sure the
 // file is in WAL mode.
 func openWriter(ctx context.Context, path string, o Options) (*sql.DB, *conn, error) {
+	if err := createPrivate(path); err != nil {
+		return nil, nil, err
+	}
 	db, err := sql.Open("sqlite", dsn(path,
 		fmt.Sprintf("busy_timeout(%d)", o.BusyTimeout.Milliseconds()),
 		"foreign_keys(1)",
@@ -148,6 +151,11 @@ func openWriter(ctx context.Context, path string, o Options) (*sql.DB, *conn, er
 		if err == nil {
 			err = fmt.Errorf("journal mode is %q, not wal", mode)
 		}
+		return nil, nil, err
+	}
+	if err := restrictFiles(path); err != nil {
+		c.close()
+		db.Close()
 		return nil, nil, err
 	}
 	return db, c, nil
