@@ -172,7 +172,7 @@ func newChatEnv(t *testing.T, withBot bool) *chatEnv {
 	svc := core.NewService(st, core.Options{Now: clock.Now})
 	fs := newFakeSlack(t)
 	channels := delivery.Channel{Scheme: "slack", Format: core.FormatSlack, Unavailable: "a Slack bot token"}
-	hopts := slack.Options{SigningSecret: secret}
+	hopts := slack.Options{SigningSecret: secret, APIURL: fs.srv.URL + "/api"}
 	if withBot {
 		poster, err := slack.NewPoster(botToken, fs.srv.URL+"/api", nil)
 		if err != nil {

@@ -18,6 +18,6 @@ func main() {
 		if err != errSilent {
 			fmt.Fprintln(os.Stderr, "gateway:", err)
 		}
-		os.Exit(1)
+		os.Exit(exitStatus(err))
 	}
 }

@@ -34,11 +34,16 @@ type server struct {
 	engineDone chan struct{}
 	stopEngine context.CancelFunc
 	metrics    *commandMetrics
+	// now is the clock of the rate limits; nil is time.Now.
+	now func() time.Time
 }
 
 // startServer opens the store, makes sure an admin token exists (printing a
 // new one once to stdout), listens, and serves in the background.
 func startServer(ctx context.Context, cfg *Config, stdout io.Writer, logger *slog.Logger) (*server, error) {
+	if err := checkStartup(cfg); err != nil {
+		return nil, err
+	}
 	st, err := openStore(ctx, cfg, logger)
 	if err != nil {
 		return nil, err
