@@ -44,6 +44,8 @@ type Config struct {
 	SlackTeamIDs      []string
 	MattermostTeamIDs []string
 	MetricsToken      string
+	// now is the rate limits' clock; nil is time.Now (tests set it).
+	now func() time.Time
 }
 
 // setting is one configuration value: a flag and its environment variable.

@@ -48,7 +48,7 @@ func startServer(ctx context.Context, cfg *Config, stdout io.Writer, logger *slo
 	if err != nil {
 		return nil, err
 	}
-	s := &server{cfg: cfg, logger: logger, store: st, done: make(chan error, 1), metrics: newCommandMetrics()}
+	s := &server{cfg: cfg, logger: logger, store: st, done: make(chan error, 1), metrics: newCommandMetrics(), now: cfg.now}
 	// Every committed change wakes the delivery engine.
 	s.svc = core.NewService(delivery.NotifyStore(st, func() { s.engine.Wake() }),
 		core.Options{Logger: logger, OnCommand: s.metrics.observe})
