@@ -401,4 +401,3 @@ func slicesContainsUser(t *testing.T, g *gateway, name string) int {
 	}
 	return n
 }
-
