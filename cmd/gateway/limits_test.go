@@ -62,7 +62,8 @@ func call(t *testing.T, method, url, auth, body string, header ...string) answer
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		t.Error(err) // not Fatal: floods call from other goroutines
+		return answer{}
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
@@ -79,6 +80,26 @@ func tooMany(t *testing.T, a answer, retryAfter string) {
 		eb.Error.Code != ratelimit.CodeRateLimited || eb.Error.Message == "" {
 		t.Fatalf("want 429, Retry-After %s and an error body; got %d, Retry-After %q, %s", retryAfter, a.status, a.header.Get("Retry-After"), a.body)
 	}
+}
+
+// flood sends n requests at once and counts their statuses; every 429
+// must say Retry-After: 1.
+func flood(t *testing.T, n int, send func(i int) answer) map[int]int {
+	t.Helper()
+	answers := make([]answer, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { answers[i] = send(i) })
+	}
+	wg.Wait()
+	statuses := map[int]int{}
+	for _, a := range answers {
+		if a.status == 429 {
+			tooMany(t, a, "1")
+		}
+		statuses[a.status]++
+	}
+	return statuses
 }
 
 // countClients is the number of clients stored.
@@ -105,21 +126,9 @@ func countClients(t *testing.T, g *gateway) int {
 func TestAPIFloodIsLimitedPerToken(t *testing.T) {
 	g, clock := limitedGateway(t, map[string]string{"GATEWAY_RATE_API": "5/s:10"})
 	bearer := "Bearer " + testAdmin
-	var mu sync.Mutex
-	statuses := map[int]int{}
-	var wg sync.WaitGroup
-	for i := range 40 {
-		wg.Go(func() {
-			a := call(t, "POST", g.base+"/api/v1/clients", bearer, fmt.Sprintf(`{"name":"Client %d"}`, i))
-			if a.status == 429 {
-				tooMany(t, a, "1")
-			}
-			mu.Lock()
-			statuses[a.status]++
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
+	statuses := flood(t, 40, func(i int) answer {
+		return call(t, "POST", g.base+"/api/v1/clients", bearer, fmt.Sprintf(`{"name":"Client %d"}`, i))
+	})
 	if statuses[201] != 10 || statuses[429] != 30 {
 		t.Fatalf("statuses %v, want 10×201 and 30×429", statuses)
 	}
@@ -159,21 +168,9 @@ func TestHookFloodIsLimitedPerHook(t *testing.T) {
 		t.Fatalf("create hook: %d", st)
 	}
 	path := g.base + "/hooks/" + hook.URL[strings.LastIndex(hook.URL, "/")+1:]
-	var mu sync.Mutex
-	statuses := map[int]int{}
-	var wg sync.WaitGroup
-	for i := range 20 {
-		wg.Go(func() {
-			a := call(t, "POST", path, "", fmt.Sprintf(`{"text":"log 1h on Job %d in Website"}`, i))
-			if a.status == 429 {
-				tooMany(t, a, "1")
-			}
-			mu.Lock()
-			statuses[a.status]++
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
+	statuses := flood(t, 20, func(i int) answer {
+		return call(t, "POST", path, "", fmt.Sprintf(`{"text":"log 1h on Job %d in Website"}`, i))
+	})
 	if statuses[200] != 4 || statuses[429] != 16 {
 		t.Fatalf("statuses %v, want 4×200 and 16×429", statuses)
 	}
