@@ -98,12 +98,12 @@ func (s *Server) Register(r *mux.Router) {
 	v1.Handle("/webhooks/{id}", s.authed(s.replaceWebhook)).Methods(put)
 	v1.Handle("/webhooks/{id}", s.authed(s.patchWebhook)).Methods(patch)
 	v1.Handle("/webhooks/{id}", s.authed(s.deleteWebhook)).Methods(del)
-	v1.Handle("/webhooks/{id}/test", s.authed(s.subscriptionAction((*webhooks.Service).Test))).Methods(post)
+	v1.Handle("/webhooks/{id}/test", s.authed(s.throttled(s.subscriptionAction((*webhooks.Service).Test)))).Methods(post)
 	v1.Handle("/webhooks/{id}/enable", s.authed(s.subscriptionAction((*webhooks.Service).Enable))).Methods(post)
 	v1.Handle("/webhooks/{id}/disable", s.authed(s.subscriptionAction((*webhooks.Service).Disable))).Methods(post)
 	v1.Handle("/webhooks/{id}/rotate-secret", s.authed(s.subscriptionAction((*webhooks.Service).RotateSecret))).Methods(post)
 	v1.Handle("/webhooks/{id}/deliveries", s.authed(s.webhookDeliveries)).Methods(get)
-	v1.Handle("/webhooks/{id}/replay", s.authed(s.replayWebhook)).Methods(post)
+	v1.Handle("/webhooks/{id}/replay", s.authed(s.throttled(s.replayWebhook))).Methods(post)
 	v1.Handle("/webhooks/{id}/validate/{code}", s.handle(s.validateWebhook)).Methods(get) // the code authenticates
 
 	// The admin web page (ui*.go): server-rendered HTML, no script. A cookie

@@ -10,6 +10,7 @@ import (
 
 	"github.com/chatops/gateway/core"
 	"github.com/chatops/gateway/internal/httpx"
+	"github.com/chatops/gateway/internal/ratelimit"
 	"github.com/chatops/gateway/webhooks"
 )
 
@@ -25,6 +26,9 @@ type Options struct {
 	// PublicURL is the base of the incoming hook URLs the API hands out
 	// (GATEWAY_PUBLIC_URL); empty: the URL the request came to.
 	PublicURL string
+	// WebhookActions limits tests and replays per subscription
+	// (GATEWAY_RATE_WEBHOOK_TEST); nil: no rate, but still one at a time.
+	WebhookActions *ratelimit.Keyed
 }
 
 // Server serves the management API on a core.Service.
@@ -32,6 +36,8 @@ type Server struct {
 	svc  *core.Service
 	log  *slog.Logger
 	opts Options
+	// running holds the subscriptions with a test or replay under way.
+	running ratelimit.Gate
 }
 
 // New returns a Server for svc. Register adds its routes to a router.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"mime"
 	"net/http"
 	"net/url"
@@ -200,6 +201,9 @@ func (s *Server) webworkList(w http.ResponseWriter, r *http.Request) error {
 	pageNo := 1
 	if v := r.URL.Query().Get("page"); v != "" {
 		n, err := strconv.Atoi(v)
+		if ne, ok := errors.AsType[*strconv.NumError](err); ok && ne.Err == strconv.ErrRange && !strings.HasPrefix(v, "-") {
+			n, err = math.MaxInt, nil // a page past any last one
+		}
 		if err != nil || n < 1 {
 			return badRequest("page must be a positive integer, not %q", v)
 		}
@@ -220,8 +224,10 @@ func (s *Server) webworkList(w http.ResponseWriter, r *http.Request) error {
 	}
 	total := (len(all) + webworkPageSize - 1) / webworkPageSize
 	items := []webworkItem{}
-	for i := (pageNo - 1) * webworkPageSize; i < len(all) && i < pageNo*webworkPageSize; i++ {
-		items = append(items, webworkOf(all[i]))
+	if pageNo <= total { // else a page past the last: empty (and no overflow below)
+		for i := (pageNo - 1) * webworkPageSize; i < len(all) && i < pageNo*webworkPageSize; i++ {
+			items = append(items, webworkOf(all[i]))
+		}
 	}
 	return httpx.APIJSON.Write(w, http.StatusOK, map[string]any{"max_rows": webworkPageSize, "current_page": pageNo, "total_pages": total, "data": items})
 }

@@ -274,8 +274,15 @@ func TestWebworkListPages(t *testing.T) {
 	if !slices.Equal(seen, want) {
 		t.Fatalf("pages hold %v, want %v", seen, want)
 	}
-	for _, bad := range []string{"0", "-1", "two", "1.5"} {
+	for _, bad := range []string{"0", "-1", "two", "1.5", "-99999999999999999999999", "1e3", "%00"} {
 		e.webworkFail("GET", "?page="+bad, e.admin, "", "", 400)
+	}
+	// Pages past the last, however far, are empty, never an overflow's 500.
+	for _, huge := range []string{"3", "184467440737095516", "9223372036854775807", "9223372036854775808", "99999999999999999999999999"} {
+		m := e.webwork("GET", "?page="+huge, e.admin, "", "", 200)
+		if data, _ := m["data"].([]any); data == nil || len(data) != 0 || m["total_pages"] != 2.0 {
+			t.Fatalf("page %s: %v", huge, m)
+		}
 	}
 }
 

@@ -304,6 +304,9 @@ func TestDialRefusesPrivateAddresses(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), webhooks.ErrPrivateTarget.Error()) {
 		t.Fatalf("dial to loopback: %v", err)
 	}
+	if said := delivery.RedactErrForTest(err, rc.URL()); strings.Contains(said, "127.0.0.1") || !strings.Contains(said, webhooks.ErrPrivateTarget.Error()) {
+		t.Fatalf("the delivery log would say %q", said)
+	}
 	if n := len(rc.Take()); n != 0 {
 		t.Fatalf("receiver got %d requests", n)
 	}

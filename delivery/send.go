@@ -97,7 +97,13 @@ func classify(err error) string {
 // hold a token in its path or query. The HTTP client names the URL as it
 // parsed it (scheme and host lower-cased, say), not as it was given, so its
 // *url.Error is taken apart rather than searched for the given string.
+//
+// A refused private address is said without the address (the dialer's
+// error names it), so the delivery log maps nothing inside the network.
 func redactErr(err error, raw string) string {
+	if errors.Is(err, webhooks.ErrPrivateTarget) {
+		return "dial [url]: " + webhooks.ErrPrivateTarget.Error()
+	}
 	if ue, ok := errors.AsType[*url.Error](err); ok {
 		return fmt.Sprintf("%s %q: %s", ue.Op, "[url]", redactErr(ue.Err, raw))
 	}

@@ -227,7 +227,7 @@ func (s *Service) Create(ctx context.Context, actor core.Actor, in Input) (core.
 	if err != nil {
 		return core.Subscription{}, err
 	}
-	s.opts.Logger.Info("webhook created", "webhook_id", sub.ID, "owner", actor.User.ID, "format", sub.Format, "status", sub.Status)
+	s.opts.Logger.InfoContext(ctx, "webhook created", "webhook_id", sub.ID, "owner", actor.User.ID, "format", sub.Format, "status", sub.Status)
 	return sub, nil
 }
 

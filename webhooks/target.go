@@ -33,6 +33,11 @@ var blocked = []netip.Prefix{
 	netip.MustParsePrefix("198.18.0.0/15"),     // benchmarking
 	netip.MustParsePrefix("fd00:ec2::254/128"), // AWS metadata over IPv6
 	netip.MustParsePrefix("64:ff9b::/96"),      // NAT64 can reach private IPv4
+	netip.MustParsePrefix("64:ff9b:1::/48"),    // local-use NAT64, the same
+	netip.MustParsePrefix("::/96"),             // IPv4-compatible IPv6 (deprecated) holds any IPv4
+	netip.MustParsePrefix("2002::/16"),         // 6to4 embeds an IPv4 address
+	netip.MustParsePrefix("2001::/32"),         // Teredo embeds one too
+	netip.MustParsePrefix("240.0.0.0/4"),       // reserved, and broadcast
 }
 
 // PrivateAddr reports whether ip is loopback, private, link-local,
@@ -50,6 +55,9 @@ func PrivateAddr(ip netip.Addr) bool {
 	}
 	return false
 }
+
+// lookupNetIP resolves a URL's host; tests replace it.
+var lookupNetIP = net.DefaultResolver.LookupNetIP
 
 // ErrPrivateTarget is returned for a URL, or a dial (package delivery), to
 // a private address.
@@ -84,13 +92,15 @@ func CheckURL(ctx context.Context, raw string, allowPrivate bool) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	addrs, err := lookupNetIP(ctx, "ip", host)
 	if err != nil {
 		return core.Errorf(core.EINVALID, "url host %q does not resolve", host)
 	}
 	for _, a := range addrs {
 		if PrivateAddr(a) {
-			return core.Errorf(core.EINVALID, "url %s resolves to %s: %v (set GATEWAY_ALLOW_PRIVATE_TARGETS to allow)", host, a, ErrPrivateTarget)
+			// The address stays unsaid: a 422 must not map the inside
+			// network for whoever names hosts.
+			return core.Errorf(core.EINVALID, "url host %s resolves to an address that is loopback, private, link-local, reserved or metadata (set GATEWAY_ALLOW_PRIVATE_TARGETS to allow)", host)
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package generic
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -74,7 +75,7 @@ func tokenOf(r *http.Request) string {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	res, dup, err := h.serve(w, r)
 	if err != nil {
-		status, detail := h.classify(err)
+		status, detail := h.classify(r.Context(), err)
 		h.log.InfoContext(r.Context(), "incoming hook call refused", "status", status, "code", detail.Code,
 			"reason", detail.Message, "remote", r.RemoteAddr)
 		_ = httpx.AdapterJSON.Write(w, status, httpx.ErrorBody{Error: detail})
@@ -87,7 +88,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // maps to its status as everywhere (httpx.StatusOf), except that a thing
 // named in the body that does not exist is the request's fault (422), not
 // its URL's: only an unknown token is 404.
-func (h *Handler) classify(err error) (int, httpx.ErrorDetail) {
+func (h *Handler) classify(ctx context.Context, err error) (int, httpx.ErrorDetail) {
 	var he *Error
 	if errors.As(err, &he) {
 		code := core.EINVALID
@@ -108,7 +109,7 @@ func (h *Handler) classify(err error) (int, httpx.ErrorDetail) {
 		status = http.StatusUnprocessableEntity
 	}
 	if status >= 500 {
-		h.log.Error("incoming hook call failed", "err", err)
+		h.log.ErrorContext(ctx, "incoming hook call failed", "err", err)
 	}
 	return status, httpx.ErrorDetail{Code: code, Message: core.ErrorMessage(err)}
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,6 +41,10 @@ type Options struct {
 	// ReplyTimeout bounds the work done for one command; Mattermost waits
 	// a few seconds. Default 2.5s.
 	ReplyTimeout time.Duration
+	// TeamIDs, when not empty, are the only Mattermost teams served
+	// (GATEWAY_MATTERMOST_TEAM_IDS): a command whose team_id is another
+	// gets 403 and changes nothing.
+	TeamIDs []string
 }
 
 // Handler serves Mattermost's slash commands.
@@ -48,6 +53,7 @@ type Handler struct {
 	tokenHash [sha256.Size]byte
 	log       *slog.Logger
 	timeout   time.Duration
+	teams     []string
 }
 
 // NewHandler returns a Handler that runs commands on svc. It returns an
@@ -62,7 +68,7 @@ func NewHandler(svc *core.Service, opts Options) (*Handler, error) {
 	if opts.ReplyTimeout <= 0 {
 		opts.ReplyTimeout = 2500 * time.Millisecond
 	}
-	return &Handler{svc: svc, tokenHash: sha256.Sum256([]byte(opts.Token)), log: opts.Logger, timeout: opts.ReplyTimeout}, nil
+	return &Handler{svc: svc, tokenHash: sha256.Sum256([]byte(opts.Token)), log: opts.Logger, timeout: opts.ReplyTimeout, teams: opts.TeamIDs}, nil
 }
 
 // Command is a slash command as Mattermost posts it (form-encoded).
@@ -129,7 +135,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reply, err := h.command(w, r)
 	if err != nil {
 		he := httpx.ErrorOf(err)
-		h.log.Warn("mattermost command rejected", "status", he.Status, "reason", he.Message, "remote", r.RemoteAddr)
+		h.log.WarnContext(r.Context(), "mattermost command rejected", "status", he.Status, "reason", he.Message, "remote", r.RemoteAddr)
 		_ = httpx.AdapterJSON.Error(w, he)
 		return
 	}
@@ -153,6 +159,9 @@ func (h *Handler) command(w http.ResponseWriter, r *http.Request) (*Reply, error
 	c, err := DecodeCommand(body)
 	if err != nil {
 		return nil, httpx.Errorf(http.StatusBadRequest, core.EINVALID, "%v", err)
+	}
+	if len(h.teams) > 0 && !slices.Contains(h.teams, c.TeamID) {
+		return nil, httpx.Errorf(http.StatusForbidden, core.EFORBIDDEN, "this gateway does not serve Mattermost team %q", c.TeamID)
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.timeout)
 	defer cancel()

@@ -1,6 +1,7 @@
 package slack_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -158,6 +159,9 @@ type chatEnv struct {
 	srv   *httptest.Server
 	admin core.Actor
 	token string
+	// responseBase, when set, replaces the fake Slack as the host of the
+	// response_url a press carries.
+	responseBase string
 }
 
 func newChatEnv(t *testing.T, withBot bool) *chatEnv {
@@ -172,7 +176,7 @@ func newChatEnv(t *testing.T, withBot bool) *chatEnv {
 	svc := core.NewService(st, core.Options{Now: clock.Now})
 	fs := newFakeSlack(t)
 	channels := delivery.Channel{Scheme: "slack", Format: core.FormatSlack, Unavailable: "a Slack bot token"}
-	hopts := slack.Options{SigningSecret: secret}
+	hopts := slack.Options{SigningSecret: secret, APIURL: fs.srv.URL + "/api"}
 	if withBot {
 		poster, err := slack.NewPoster(botToken, fs.srv.URL+"/api", nil)
 		if err != nil {
@@ -479,7 +483,7 @@ func (e *chatEnv) pressStop(user string, message posted, value string, sign bool
 	cb := slackgo.InteractionCallback{
 		Type: slackgo.InteractionTypeBlockActions, Team: slackgo.Team{ID: team, Domain: "acme"},
 		User: slackgo.User{ID: user, Name: strings.ToLower(user)}, Channel: slackgo.Channel{GroupConversation: slackgo.GroupConversation{Conversation: slackgo.Conversation{ID: channel}}},
-		ResponseURL: e.slack.srv.URL + "/response/" + user, TriggerID: fmt.Sprintf("press-%d", time.Now().UnixNano()),
+		ResponseURL: cmp.Or(e.responseBase, e.slack.srv.URL) + "/response/" + user, TriggerID: fmt.Sprintf("press-%d", time.Now().UnixNano()),
 		Message: slackgo.Message{Msg: slackgo.Msg{Text: message.Text, Blocks: blocks, Timestamp: "1700000000.000001"}},
 		ActionCallback: slackgo.ActionCallbacks{BlockActions: []*slackgo.BlockAction{
 			{ActionID: slack.StopActionID, BlockID: slack.StopBlockID, Value: value, Type: "button"}}},
@@ -550,6 +554,19 @@ func TestStopButtonRoundTrip(t *testing.T) {
 	if e.running(steve) == nil {
 		t.Fatal("someone else's press stopped Steve's timer")
 	}
+
+	// A press whose response_url is not Slack's is refused before it
+	// changes anything: the gateway posts only to Slack.
+	for _, elsewhere := range []string{"https://evil.example", "http://hooks.slack.com", "https://hooks.slack.com.evil.example"} {
+		e.responseBase = elsewhere
+		if s := e.pressStop(steveID, started, id, true); s != http.StatusBadRequest {
+			t.Fatalf("press answering to %s: %d", elsewhere, s)
+		}
+		if e.running(steve) == nil {
+			t.Fatalf("a press answering to %s stopped the timer", elsewhere)
+		}
+	}
+	e.responseBase = ""
 
 	// Steve's press stops it and updates the message.
 	if s := e.pressStop(steveID, started, id, true); s != http.StatusOK {

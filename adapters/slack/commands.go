@@ -36,6 +36,14 @@ type Options struct {
 	// Client posts interaction answers to Slack's response_url. Default:
 	// a client that gives up after 5 seconds.
 	Client *http.Client
+	// TeamIDs, when not empty, are the only Slack teams served
+	// (GATEWAY_SLACK_TEAM_IDS): a command or interaction from another gets
+	// 403 and changes nothing.
+	TeamIDs []string
+	// APIURL is the base URL of Slack's Web API (GATEWAY_SLACK_API_URL):
+	// besides https://hooks.slack.com/, its host is the only one a
+	// response_url may name. Default DefaultAPIURL.
+	APIURL string
 }
 
 // Handler serves Slack's requests.
@@ -58,6 +66,9 @@ func NewHandler(svc *core.Service, opts Options) (*Handler, error) {
 	}
 	if opts.Client == nil {
 		opts.Client = &http.Client{Timeout: 5 * time.Second}
+	}
+	if opts.APIURL == "" {
+		opts.APIURL = DefaultAPIURL
 	}
 	return &Handler{svc: svc, opts: opts}, nil
 }
@@ -115,7 +126,7 @@ func (h *Handler) ServeCommands(w http.ResponseWriter, r *http.Request) {
 	msg, err := h.command(w, r)
 	if err != nil {
 		he := httpx.ErrorOf(err)
-		h.opts.Logger.Warn("slack command rejected", "status", he.Status, "reason", he.Message, "remote", r.RemoteAddr)
+		h.opts.Logger.WarnContext(r.Context(), "slack command rejected", "status", he.Status, "reason", he.Message, "remote", r.RemoteAddr)
 		_ = httpx.AdapterJSON.Error(w, he)
 		return
 	}
@@ -130,6 +141,9 @@ func (h *Handler) command(w http.ResponseWriter, r *http.Request) (*slack.Msg, e
 	sc, err := DecodeCommand(body)
 	if err != nil {
 		return nil, httpx.Errorf(http.StatusBadRequest, "invalid", "%v", err)
+	}
+	if err := h.teamAllowed(sc.TeamID); err != nil {
+		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.opts.ReplyTimeout)
 	defer cancel()

@@ -62,7 +62,7 @@ func interactionTeam(cb slack.InteractionCallback) string {
 func (h *Handler) ServeInteractions(w http.ResponseWriter, r *http.Request) {
 	if err := h.interaction(w, r); err != nil {
 		he := httpx.ErrorOf(err)
-		h.opts.Logger.Warn("slack interaction rejected", "status", he.Status, "reason", he.Message, "remote", r.RemoteAddr)
+		h.opts.Logger.WarnContext(r.Context(), "slack interaction rejected", "status", he.Status, "reason", he.Message, "remote", r.RemoteAddr)
 		_ = httpx.AdapterJSON.Error(w, he)
 		return
 	}
@@ -78,6 +78,9 @@ func (h *Handler) interaction(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return httpx.Errorf(http.StatusBadRequest, "invalid", "%v", err)
 	}
+	if err := h.teamAllowed(interactionTeam(cb)); err != nil {
+		return err
+	}
 	if cb.Type != slack.InteractionTypeBlockActions {
 		return nil
 	}
@@ -91,12 +94,17 @@ func (h *Handler) interaction(w http.ResponseWriter, r *http.Request) error {
 	if press == nil {
 		return nil
 	}
+	if cb.ResponseURL != "" && !h.responseURLAllowed(cb.ResponseURL) {
+		// Refused before anything changes: the answer could not be told.
+		return httpx.Errorf(http.StatusBadRequest, core.EINVALID, "response_url must be on https://hooks.slack.com/, not %q", hostOf(cb.ResponseURL))
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.opts.ReplyTimeout)
 	defer cancel()
 	for _, answer := range h.stopPressed(ctx, cb, press.Value) {
 		if cb.ResponseURL == "" {
 			break
 		}
+
 		if err := slack.PostWebhookCustomHTTPContext(ctx, cb.ResponseURL, h.opts.Client, answer); err != nil {
 			h.opts.Logger.WarnContext(ctx, "slack interaction answer failed", "err", err)
 		}

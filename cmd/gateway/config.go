@@ -6,9 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/chatops/gateway/internal/ratelimit"
 )
 
 // Config is the gateway's configuration, built once from flags and GATEWAY_*
@@ -36,6 +39,17 @@ type Config struct {
 	Retention           time.Duration
 	SessionTTL          time.Duration
 	EncryptionKey       []byte
+	// Hardening (CONTRACT §7): rate limits, team pinning, the metrics token.
+	RateAPI           ratelimit.Rate
+	RateHook          ratelimit.Rate
+	RateAuthFailures  ratelimit.Rate
+	RateWebhookTest   ratelimit.Rate
+	TrustedProxies    []netip.Prefix
+	SlackTeamIDs      []string
+	MattermostTeamIDs []string
+	MetricsToken      string
+	// now is the rate limits' clock; nil is time.Now (tests set it).
+	now func() time.Time
 }
 
 // setting is one configuration value: a flag and its environment variable.
@@ -107,6 +121,37 @@ func settings() []setting {
 			c.EncryptionKey, err = parseKey(v)
 			return err
 		}},
+		{"rate-api", "GATEWAY_RATE_API", "50/s:100", "requests per API token to /api/v1 and /rest-api/v1 (N/UNIT[:BURST], UNIT s, min or h; off)", rateSetting(func(c *Config) *ratelimit.Rate { return &c.RateAPI })},
+		{"rate-hook", "GATEWAY_RATE_HOOK", "20/s:40", "calls per incoming hook URL", rateSetting(func(c *Config) *ratelimit.Rate { return &c.RateHook })},
+		{"rate-auth-failures", "GATEWAY_RATE_AUTH_FAILURES", "10/min", "failed authentications per client address; past it every request from there gets 429", rateSetting(func(c *Config) *ratelimit.Rate { return &c.RateAuthFailures })},
+		{"rate-webhook-test", "GATEWAY_RATE_WEBHOOK_TEST", "6/min", "tests and replays per outgoing webhook (one at a time besides)", rateSetting(func(c *Config) *ratelimit.Rate { return &c.RateWebhookTest })},
+		{"trusted-proxies", "GATEWAY_TRUSTED_PROXIES", "", "CIDR list of proxies whose X-Forwarded-For names the client", func(c *Config, v string) (err error) {
+			c.TrustedProxies, err = ratelimit.ParseCIDRs(v)
+			return err
+		}},
+		{"slack-team-ids", "GATEWAY_SLACK_TEAM_IDS", "", "comma list of Slack team ids taken (empty: any); others get 403", list(func(c *Config) *[]string { return &c.SlackTeamIDs })},
+		{"mattermost-team-ids", "GATEWAY_MATTERMOST_TEAM_IDS", "", "comma list of Mattermost team ids taken (empty: any); others get 403", list(func(c *Config) *[]string { return &c.MattermostTeamIDs })},
+		{"metrics-token", "GATEWAY_METRICS_TOKEN", "", "if set, GET /metrics needs Authorization: Bearer with it", str(func(c *Config) *string { return &c.MetricsToken })},
+	}
+}
+
+func rateSetting(p func(*Config) *ratelimit.Rate) func(*Config, string) error {
+	return func(c *Config, v string) (err error) {
+		*p(c), err = ratelimit.Parse(v)
+		return err
+	}
+}
+
+// list reads a comma-separated list, dropping empty items.
+func list(p func(*Config) *[]string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		*p(c) = nil
+		for _, f := range strings.Split(v, ",") {
+			if f = strings.TrimSpace(f); f != "" {
+				*p(c) = append(*p(c), f)
+			}
+		}
+		return nil
 	}
 }
 

@@ -22,7 +22,7 @@ import (
 
 const (
 	testSecret = "e2e-signing-secret"
-	testAdmin  = "e2e-admin-token"
+	testAdmin  = "e2e-admin-token-0123456789abcdef0123"
 )
 
 // gateway is a server started the way `gateway serve` starts it.

@@ -5,7 +5,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -19,9 +18,6 @@ func main() {
 		if err != errSilent {
 			fmt.Fprintln(os.Stderr, "gateway:", err)
 		}
-		if errors.As(err, new(errUsage)) {
-			os.Exit(2)
-		}
-		os.Exit(1)
+		os.Exit(exitStatus(err))
 	}
 }

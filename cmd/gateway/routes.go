@@ -11,6 +11,7 @@ import (
 	"github.com/chatops/gateway/api"
 	"github.com/chatops/gateway/core"
 	"github.com/chatops/gateway/internal/httpx"
+	"github.com/chatops/gateway/internal/ratelimit"
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -22,16 +23,18 @@ import (
 // ways in that the configuration turns on.
 func (s *server) routes() (http.Handler, error) {
 	r := mux.NewRouter()
-	api.New(s.svc, api.Options{Logger: s.logger, Version: version, Webhooks: s.hooks, PublicURL: s.cfg.PublicURL}).Register(r)
+	api.New(s.svc, api.Options{Logger: s.logger, Version: version, Webhooks: s.hooks, PublicURL: s.cfg.PublicURL,
+		WebhookActions: ratelimit.NewKeyed(s.cfg.RateWebhookTest, 0, s.now)}).Register(r)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reg.MustRegister(s.engine.Collectors()...)
 	reg.MustRegister(s.metrics.collectors(s.store)...)
-	r.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{})).Methods(http.MethodGet)
+	r.Handle("/metrics", metricsAuth(s.cfg.MetricsToken, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))).Methods(http.MethodGet)
 	if err := mountAdapters(r, s.svc, s.cfg, s.logger); err != nil {
 		return nil, err
 	}
-	return r, nil
+	// Outermost: every answer carries X-Request-Id, the guard's 429s too.
+	return httpx.WithRequestID(newGuard(s.cfg, s.logger, s.now).wrap(r)), nil
 }
 
 // mountAdapters registers the ways in that the configuration enables: each
@@ -39,7 +42,8 @@ func (s *server) routes() (http.Handler, error) {
 // are made through the API) are always on.
 func mountAdapters(r *mux.Router, svc *core.Service, cfg *Config, logger *slog.Logger) error {
 	if cfg.SlackSigningSecret != "" {
-		sh, err := slack.NewHandler(svc, slack.Options{SigningSecret: cfg.SlackSigningSecret, Logger: logger, BotToken: cfg.SlackBotToken})
+		sh, err := slack.NewHandler(svc, slack.Options{SigningSecret: cfg.SlackSigningSecret, Logger: logger, BotToken: cfg.SlackBotToken,
+			TeamIDs: cfg.SlackTeamIDs, APIURL: cfg.SlackAPIURL})
 		if err != nil {
 			return err
 		}
@@ -47,7 +51,7 @@ func mountAdapters(r *mux.Router, svc *core.Service, cfg *Config, logger *slog.L
 		r.HandleFunc("/slack/interactions", sh.ServeInteractions).Methods(http.MethodPost)
 	}
 	if cfg.MattermostToken != "" {
-		mh, err := mattermost.NewHandler(svc, mattermost.Options{Token: cfg.MattermostToken, Logger: logger})
+		mh, err := mattermost.NewHandler(svc, mattermost.Options{Token: cfg.MattermostToken, Logger: logger, TeamIDs: cfg.MattermostTeamIDs})
 		if err != nil {
 			return err
 		}

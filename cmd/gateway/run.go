@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/internal/httpx"
 	"github.com/chatops/gateway/parser"
 	"github.com/chatops/gateway/store/postgres"
 	"github.com/chatops/gateway/store/sqlite"
@@ -108,7 +109,7 @@ func newLogger(cfg *Config, stderr io.Writer) *slog.Logger {
 	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
 		level = slog.LevelInfo
 	}
-	return slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	return slog.New(httpx.LogRequestID(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level})))
 }
 
 // openStore opens the database the configuration names, applying migrations.

@@ -34,16 +34,21 @@ type server struct {
 	engineDone chan struct{}
 	stopEngine context.CancelFunc
 	metrics    *commandMetrics
+	// now is the clock of the rate limits; nil is time.Now.
+	now func() time.Time
 }
 
 // startServer opens the store, makes sure an admin token exists (printing a
 // new one once to stdout), listens, and serves in the background.
 func startServer(ctx context.Context, cfg *Config, stdout io.Writer, logger *slog.Logger) (*server, error) {
+	if err := checkStartup(cfg); err != nil {
+		return nil, err
+	}
 	st, err := openStore(ctx, cfg, logger)
 	if err != nil {
 		return nil, err
 	}
-	s := &server{cfg: cfg, logger: logger, store: st, done: make(chan error, 1), metrics: newCommandMetrics()}
+	s := &server{cfg: cfg, logger: logger, store: st, done: make(chan error, 1), metrics: newCommandMetrics(), now: cfg.now}
 	// With GATEWAY_ENCRYPTION_KEY, webhook secrets are sealed at rest.
 	data, err := sealStore(st, cfg)
 	if err != nil {

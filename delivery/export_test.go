@@ -1,0 +1,4 @@
+package delivery
+
+// RedactErrForTest is redactErr, for the external tests.
+var RedactErrForTest = redactErr
