@@ -104,8 +104,6 @@ func DecodeCommand(body []byte) (Command, error) {
 		return c, errors.New("team_id is missing")
 	case strings.TrimSpace(c.UserID) == "":
 		return c, errors.New("user_id is missing")
-	case len(c.Text) > 4000:
-		return c, errors.New("text is longer than 4000 characters")
 	case len(c.TriggerID) > 500:
 		return c, errors.New("trigger_id is longer than 500 characters")
 	}
@@ -157,6 +155,10 @@ func (h *Handler) command(w http.ResponseWriter, r *http.Request) (*Reply, error
 	ctx, cancel := context.WithTimeout(r.Context(), h.timeout)
 	defer cancel()
 
+	// Too long a text is answered like any other bad input, in chat.
+	if err := core.CheckLength("the command's text", c.Text, core.MaxCommandChars); err != nil {
+		return h.errorReply(ctx, err), nil
+	}
 	cmd, err := parser.ParseWithDefault(c.Text, slack.ImpliedVerb(c.Command))
 	if err != nil {
 		return parseErrorReply(err), nil

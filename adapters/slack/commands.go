@@ -104,8 +104,6 @@ func DecodeCommand(body []byte) (slack.SlashCommand, error) {
 		return sc, errors.New("team_id is missing")
 	case sc.UserID == "":
 		return sc, errors.New("user_id is missing")
-	case len(sc.Text) > 4000:
-		return sc, errors.New("text is longer than 4000 characters")
 	}
 	return sc, nil
 }
@@ -134,6 +132,10 @@ func (h *Handler) command(w http.ResponseWriter, r *http.Request) (*slack.Msg, e
 	ctx, cancel := context.WithTimeout(r.Context(), h.opts.ReplyTimeout)
 	defer cancel()
 
+	// Too long a text is answered like any other bad input, in chat.
+	if err := core.CheckLength("the command's text", sc.Text, core.MaxCommandChars); err != nil {
+		return h.errorReply(ctx, err), nil
+	}
 	cmd, err := parser.ParseWithDefault(sc.Text, ImpliedVerb(sc.Command))
 	if err != nil {
 		return parseErrorReply(err), nil
