@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -187,7 +186,7 @@ func (h *Handler) errorReply(ctx context.Context, err error) *Reply {
 	case core.ErrorCode(err) == core.EINTERNAL:
 		h.log.ErrorContext(ctx, "mattermost command failed", "err", err)
 	}
-	text := ":warning: " + core.ErrorMessage(err)
+	text := ":warning: " + reply.EscapeMarkdown(core.ErrorMessage(err))
 	if errors.Is(err, context.DeadlineExceeded) {
 		text = ":hourglass: The gateway is busy; your command was not applied. Please try again."
 	}
@@ -198,11 +197,11 @@ func (h *Handler) errorReply(ctx context.Context, err error) *Reply {
 func parseErrorReply(err error) *Reply {
 	var pe *parser.Error
 	if !errors.As(err, &pe) {
-		return &Reply{ResponseType: Ephemeral, Text: ":warning: " + err.Error() + "\nTry `help`."}
+		return &Reply{ResponseType: Ephemeral, Text: ":warning: " + reply.EscapeMarkdown(err.Error()) + "\nTry `help`."}
 	}
-	text := fmt.Sprintf(":warning: I could not read that (column %d): %s", pe.Column, pe.Message)
+	text := fmt.Sprintf(":warning: I could not read that (column %d): %s", pe.Column, reply.EscapeMarkdown(pe.Message))
 	if pe.Hint != "" {
-		text += "; " + pe.Hint
+		text += "; " + reply.EscapeMarkdown(pe.Hint)
 	}
 	if pe.Example != "" {
 		text += "\nExample: `" + pe.Example + "`"
@@ -212,23 +211,10 @@ func parseErrorReply(err error) *Reply {
 	return &Reply{ResponseType: Ephemeral, Text: text}
 }
 
-// boldRE finds Slack's *bold*, which Markdown writes **bold**.
-var boldRE = regexp.MustCompile(`(^|[^*\w])\*([^*\n]+)\*([^*\w]|$)`)
-
-// Markdown turns the mrkdwn of a command's answer (package reply) (Slack's *bold*) into
-// Mattermost's Markdown (**bold**).
-func Markdown(mrkdwn string) string {
-	// Twice: adjacent matches share the character between them.
-	for range 2 {
-		mrkdwn = boldRE.ReplaceAllString(mrkdwn, "$1**$2**$3")
-	}
-	return mrkdwn
-}
-
 // ResultReply renders a command's result: in the channel for track and
 // stop, ephemeral otherwise.
 func ResultReply(res *core.Result) *Reply {
-	rep := &Reply{ResponseType: Ephemeral, Text: Markdown(reply.Text(res))}
+	rep := &Reply{ResponseType: Ephemeral, Text: reply.Render(res, reply.Markdown)}
 	if res.Public {
 		rep.ResponseType = InChannel
 	}

@@ -173,7 +173,7 @@ func (h *Handler) errorReply(ctx context.Context, err error) *slack.Msg {
 	case core.ErrorCode(err) == core.EINTERNAL:
 		h.opts.Logger.ErrorContext(ctx, "slack command failed", "err", err)
 	}
-	text := ":warning: " + core.ErrorMessage(err)
+	text := ":warning: " + escape(core.ErrorMessage(err))
 	if errors.Is(err, context.DeadlineExceeded) {
 		text = ":hourglass: The gateway is busy; your command was not applied. Please try again."
 	}
@@ -184,11 +184,11 @@ func (h *Handler) errorReply(ctx context.Context, err error) *slack.Msg {
 func parseErrorReply(err error) *slack.Msg {
 	var pe *parser.Error
 	if !errors.As(err, &pe) {
-		return ephemeral(":warning: "+err.Error(), "Try `help`.")
+		return ephemeral(":warning: "+escape(err.Error()), "Try `help`.")
 	}
-	text := fmt.Sprintf(":warning: I could not read that (column %d): %s", pe.Column, pe.Message)
+	text := fmt.Sprintf(":warning: I could not read that (column %d): %s", pe.Column, escape(pe.Message))
 	if pe.Hint != "" {
-		text += "; " + pe.Hint // as parser.Error.Error() joins them
+		text += "; " + escape(pe.Hint) // as parser.Error.Error() joins them
 	}
 	hint := "Try `help`."
 	if pe.Example != "" {
