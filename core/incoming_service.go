@@ -32,8 +32,8 @@ func (s *Service) CreateIncomingHook(ctx context.Context, actor Actor, name stri
 		return "", IncomingHook{}, Errorf(EUNAUTHORIZED, "no user")
 	}
 	name = strings.Join(strings.Fields(name), " ")
-	if len(name) > 200 {
-		return "", IncomingHook{}, Errorf(EINVALID, "hook name is longer than 200 characters")
+	if err := CheckLength("hook name", name, MaxNameChars); err != nil {
+		return "", IncomingHook{}, err
 	}
 	token := NewHookToken()
 	h := IncomingHook{WorkspaceID: ws.ID, OwnerID: actor.User.ID, Name: name, TokenHash: HashToken(token), CreatedAt: s.Now()}

@@ -50,6 +50,9 @@ func (c *change) entryTags(names []string, create bool) ([]string, error) {
 			continue
 		}
 		seen[NameKey(n)] = true
+		if len(out) == MaxEntryTags {
+			return nil, Errorf(EINVALID, "an entry may have at most %d tags", MaxEntryTags)
+		}
 		tg, err := c.tx.TagByName(c.ws, n)
 		switch {
 		case ErrorCode(err) == ENOTFOUND && create:

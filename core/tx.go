@@ -203,8 +203,8 @@ func cleanName(kind, name string) (string, error) {
 	if name == "" {
 		return "", Errorf(EINVALID, "%s name missing", kind)
 	}
-	if len(name) > 200 {
-		return "", Errorf(EINVALID, "%s name is longer than 200 characters", kind)
+	if err := CheckLength(kind+" name", name, MaxNameChars); err != nil {
+		return "", err
 	}
 	return name, nil
 }

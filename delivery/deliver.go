@@ -9,8 +9,9 @@ import (
 	"github.com/chatops/gateway/webhooks"
 )
 
-// MaxPayloadBytes is the largest body a delivery sends; a larger one is
-// refused for good.
+// MaxPayloadBytes is the largest body a delivery sends: a larger one is
+// sent with its data cut to ids (webhooks.Service.RenderCapped), and one
+// still larger (a renderer that ignores the data) is refused for good.
 const MaxPayloadBytes = 256 << 10
 
 // job is one claimed delivery with what sending it needs.
@@ -71,7 +72,10 @@ func (e *Engine) deliver(j *job) {
 // attempt renders and signs one delivery, and sends it through the sender
 // of its target.
 func (e *Engine) attempt(j *job) Outcome {
-	body, code, err := e.hooks.Render(j.ev, j.sub)
+	body, code, truncated, err := e.hooks.RenderCapped(j.ev, j.sub, MaxPayloadBytes)
+	if truncated {
+		e.opts.Logger.Info("event over the payload cap sent with its data cut to ids", "webhook_id", j.sub.ID, "event_id", j.ev.ID)
+	}
 	if err != nil {
 		return Outcome{Class: "render", Err: err.Error(), Permanent: true}
 	}

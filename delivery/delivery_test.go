@@ -312,8 +312,9 @@ func TestDialRefusesPrivateAddresses(t *testing.T) {
 	}
 }
 
-// A body over MaxPayloadBytes is never sent: the attempt fails for good,
-// and counts against the subscription.
+// A body over MaxPayloadBytes even with its data cut to ids (a renderer
+// that ignores the data) is never sent: the attempt fails for good, and
+// counts against the subscription.
 func TestPayloadTooLargeIsRefused(t *testing.T) {
 	e := deliverytest.New(t, func(o *webhooks.Options, _ *delivery.Options) {
 		o.Renderers = map[string]webhooks.Renderer{"big": func(core.Event, core.Subscription, map[string]any) ([]byte, error) {

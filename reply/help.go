@@ -26,8 +26,8 @@ var usage = map[string][]string{
 var helpOrder = []string{"track", "stop", "log", "add task", "close task", "add project", "close project", "delete entry", "status", "report", "undo", "notify", "help"}
 
 // helpText returns usage with examples: for one command when topic names one,
-// else an overview of all.
-func helpText(topic string) string {
+// else an overview of all; an unknown topic is echoed in dialect d.
+func helpText(topic string, d Dialect) string {
 	topic = strings.ToLower(strings.TrimSpace(topic))
 	if h, ok := usage[topic]; ok {
 		var b strings.Builder
@@ -40,7 +40,7 @@ func helpText(topic string) string {
 	}
 	var b strings.Builder
 	if topic != "" {
-		b.WriteString("No help for \"" + topic + "\". ")
+		b.WriteString("No help for \"" + d.Escape(topic) + "\". ")
 	}
 	b.WriteString("Commands:")
 	for _, name := range helpOrder {

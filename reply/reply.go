@@ -10,49 +10,53 @@ import (
 
 // Text returns the answer to a command that ran: one paragraph of Slack
 // mrkdwn. It is "" for a result no person asked for.
-func Text(res *core.Result) string {
+func Text(res *core.Result) string { return Render(res, Slack) }
+
+// Render returns the answer to a command that ran in dialect d, every
+// name, note and title escaped. It is "" for a result no person asked for.
+func Render(res *core.Result, d Dialect) string {
 	switch res.Command {
 	case "track":
-		return track(res)
+		return track(res, d)
 	case "stop":
 		e := res.Stopped
-		return fmt.Sprintf("⏹ %s stopped %s after %s", res.User.Name, describe(res.StoppedTask, res.StoppedProject), seconds(e.DurationSeconds))
+		return fmt.Sprintf("⏹ %s stopped %s after %s", d.Escape(res.User.Name), describe(d, res.StoppedTask, res.StoppedProject), seconds(e.DurationSeconds))
 	case "add task":
-		return fmt.Sprintf("Added task *%s*%s", res.Task.Name, inProject(res.Project))
+		return fmt.Sprintf("Added task %s%s", d.Strong(res.Task.Name), inProject(d, res.Project))
 	case "close task":
-		return fmt.Sprintf("Closed task *%s*%s", res.Task.Name, inProject(res.Project))
+		return fmt.Sprintf("Closed task %s%s", d.Strong(res.Task.Name), inProject(d, res.Project))
 	case "add project":
-		s := fmt.Sprintf("Added project *%s*", res.Project.Name)
+		s := fmt.Sprintf("Added project %s", d.Strong(res.Project.Name))
 		if res.Client != nil {
-			s += fmt.Sprintf(" for *%s*", res.Client.Name)
+			s += fmt.Sprintf(" for %s", d.Strong(res.Client.Name))
 		}
 		return s
 	case "close project":
-		return fmt.Sprintf("Closed project *%s*", res.Project.Name)
+		return fmt.Sprintf("Closed project %s", d.Strong(res.Project.Name))
 	case "log":
-		return logged(res)
+		return logged(res, d)
 	case "delete entry":
 		return fmt.Sprintf("Deleted entry #%d (%s)", res.Entry.ID, core.HumanDuration(res.Entry.Duration(res.At)))
 	case "undo":
-		return fmt.Sprintf("Undid your last change (%s)", res.Undone)
+		return fmt.Sprintf("Undid your last change (%s)", d.Escape(res.Undone))
 	case "status", "report":
-		return summary(res.Report)
+		return summary(res.Report, d)
 	case "help":
-		return helpText(res.Topic)
+		return helpText(res.Topic, d)
 	case "notify", "notify list", "notify off":
-		return notify(res)
+		return notify(res, d)
 	case "issue " + core.IssueOpened, "issue " + core.IssueClosed, "issue " + core.IssueReopened:
 		verb := map[string]string{core.IssueOpened: "Added", core.IssueClosed: "Closed", core.IssueReopened: "Reopened"}[strings.TrimPrefix(res.Command, "issue ")]
 		if res.Unchanged {
 			verb = "Nothing to do for"
 		}
-		return fmt.Sprintf("%s task *%s*%s", verb, res.Task.Name, inProject(res.Project))
+		return fmt.Sprintf("%s task %s%s", verb, d.Strong(res.Task.Name), inProject(d, res.Project))
 	}
 	return ""
 }
 
-func track(res *core.Result) string {
-	s := fmt.Sprintf("⏱ %s started *%s*%s", res.User.Name, res.Task.Name, inProject(res.Project))
+func track(res *core.Result, d Dialect) string {
+	s := fmt.Sprintf("⏱ %s started %s%s", d.Escape(res.User.Name), d.Strong(res.Task.Name), inProject(d, res.Project))
 	if res.Stopped != nil {
 		s += fmt.Sprintf(" (stopped the previous timer after %s)", seconds(res.Stopped.DurationSeconds))
 	}
@@ -61,9 +65,9 @@ func track(res *core.Result) string {
 
 // logged tells of a finished entry: by its times in the user's zone, or,
 // made by a commit, by its end in UTC.
-func logged(res *core.Result) string {
+func logged(res *core.Result, d Dialect) string {
 	e := res.Entry
-	what := describe(res.Task, res.Project)
+	what := describe(d, res.Task, res.Project)
 	if res.FromCommit {
 		return fmt.Sprintf("Logged %s on %s, ending %s (entry #%d)", core.HumanDuration(e.End.Sub(e.Start)), what,
 			e.End.UTC().Format("Mon 2 Jan 15:04 UTC"), e.ID)
@@ -74,10 +78,12 @@ func logged(res *core.Result) string {
 }
 
 // notify tells what notify, notify list and notify off did.
-func notify(res *core.Result) string {
+func notify(res *core.Result, d Dialect) string {
 	switch res.Command {
 	case "notify":
 		sub := res.Subscriptions[0]
+		// Filters are known event names (webhooks refuses others): no
+		// escaping, which would show in Markdown's code-free text.
 		return fmt.Sprintf("🔔 This channel now gets %s (subscription #%d). `notify off %d` stops it.", strings.Join(res.Filters, ", "), sub.ID, sub.ID)
 	case "notify list":
 		if len(res.Subscriptions) == 0 {
@@ -98,31 +104,31 @@ func notify(res *core.Result) string {
 
 // summary writes a report: the running timer, the total and a line per
 // project.
-func summary(sum *core.Summary) string {
+func summary(sum *core.Summary, d Dialect) string {
 	var b strings.Builder
 	if sum.Running != nil {
-		fmt.Fprintf(&b, "⏱ Running: %s for %s\n", describeNames(sum.Running.Task, sum.Running.Project), seconds(sum.Running.Seconds))
+		fmt.Fprintf(&b, "⏱ Running: %s for %s\n", describeNames(d, sum.Running.Task, sum.Running.Project), seconds(sum.Running.Seconds))
 	} else {
 		b.WriteString("No timer running.\n")
 	}
-	fmt.Fprintf(&b, "*%s*: %s", sum.Title, seconds(sum.Total))
+	fmt.Fprintf(&b, "%s: %s", d.Strong(sum.Title), seconds(sum.Total))
 	for _, r := range sum.Rows {
-		fmt.Fprintf(&b, "\n• %s: %s", r.Project, seconds(r.Seconds))
+		fmt.Fprintf(&b, "\n• %s: %s", d.Escape(r.Project), seconds(r.Seconds))
 	}
 	return b.String()
 }
 
 func seconds(n int64) string { return core.HumanDuration(time.Duration(n) * time.Second) }
 
-func inProject(p *core.Project) string {
+func inProject(d Dialect, p *core.Project) string {
 	if p == nil {
 		return ""
 	}
-	return " in *" + p.Name + "*"
+	return " in " + d.Strong(p.Name)
 }
 
 // describe names an entry by its task and project: "*Task* in *Project*".
-func describe(t *core.Task, p *core.Project) string {
+func describe(d Dialect, t *core.Task, p *core.Project) string {
 	var task, project string
 	if t != nil {
 		task = t.Name
@@ -130,17 +136,17 @@ func describe(t *core.Task, p *core.Project) string {
 	if p != nil {
 		project = p.Name
 	}
-	return describeNames(task, project)
+	return describeNames(d, task, project)
 }
 
-func describeNames(task, project string) string {
+func describeNames(d Dialect, task, project string) string {
 	switch {
 	case task != "" && project != "":
-		return "*" + task + "* in *" + project + "*"
+		return d.Strong(task) + " in " + d.Strong(project)
 	case task != "":
-		return "*" + task + "*"
+		return d.Strong(task)
 	case project != "":
-		return "*" + project + "*"
+		return d.Strong(project)
 	}
 	return "an entry without a task"
 }

@@ -42,6 +42,9 @@ func ParseFilters(data []byte) (Filters, error) {
 	if len(raw) == 0 {
 		return Filters{}, core.Errorf(core.EINVALID, "events must name at least one event")
 	}
+	if len(raw) > core.MaxEventFilters {
+		return Filters{}, core.Errorf(core.EINVALID, "events may hold at most %d filters, not %d", core.MaxEventFilters, len(raw))
+	}
 	f := Filters{}
 	for _, r := range raw {
 		var p pattern
@@ -52,11 +55,17 @@ func ParseFilters(data []byte) (Filters, error) {
 		}
 		switch {
 		case json.Unmarshal(r, &name) == nil:
+			if err := core.CheckLength("event filter", name, core.MaxEventFilterChars); err != nil {
+				return Filters{}, err
+			}
 			var err error
 			if p, err = parsePattern(name); err != nil {
 				return Filters{}, err
 			}
 		case json.Unmarshal(r, &obj) == nil && obj.Entity != "" && obj.Action != "":
+			if err := core.CheckLength("event filter", obj.Entity+"."+obj.Action, core.MaxEventFilterChars); err != nil {
+				return Filters{}, err
+			}
 			var err error
 			if p, err = parsePattern(obj.Entity + "." + obj.Action); err != nil {
 				return Filters{}, err

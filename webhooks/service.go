@@ -86,8 +86,11 @@ func needsValidation(format string) bool {
 // check validates and normalises a subscription's fields, without DNS.
 func (s *Service) check(sub *core.Subscription) error {
 	sub.Name = strings.Join(strings.Fields(sub.Name), " ")
-	if len(sub.Name) > 200 {
-		return core.Errorf(core.EINVALID, "name is longer than 200 characters")
+	if err := core.CheckLength("name", sub.Name, core.MaxNameChars); err != nil {
+		return err
+	}
+	if err := core.CheckLength("url", sub.URL, core.MaxURLChars); err != nil {
+		return err
 	}
 	if sub.Format == "" {
 		sub.Format = core.FormatStandard
@@ -196,6 +199,9 @@ func (s *Service) Create(ctx context.Context, actor core.Actor, in Input) (core.
 		sub.Name = defaultName(sub.URL)
 	}
 	if err := s.check(&sub); err != nil {
+		return core.Subscription{}, err
+	}
+	if err := s.mayTarget(actor, sub.URL, sub.Channel); err != nil {
 		return core.Subscription{}, err
 	}
 	if err := s.checkTarget(ctx, sub); err != nil {
@@ -374,6 +380,11 @@ func (s *Service) Update(ctx context.Context, actor core.Actor, id core.ID, p Pa
 		}
 		if err := s.check(sub); err != nil {
 			return err
+		}
+		if urlChanged {
+			if err := s.mayTarget(actor, sub.URL, sub.Channel); err != nil {
+				return err
+			}
 		}
 		if t := s.target(sub.URL); t != nil {
 			if err := t.CheckTarget(*sub); err != nil {

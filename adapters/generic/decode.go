@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/chatops/gateway/core"
 	"github.com/chatops/gateway/parser"
@@ -58,8 +59,9 @@ func fieldError(field, format string, args ...any) *Error {
 	return &Error{Status: 422, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
-// maxTextLen bounds every text field.
-const maxTextLen = 4000
+// maxTextLen bounds every text field: a command line's length
+// (core.MaxCommandChars code points); each field's own limit is core's.
+const maxTextLen = core.MaxCommandChars
 
 // Decode reads a hook call's body: JSON (an object) for
 // application/json, a form for application/x-www-form-urlencoded and
@@ -122,7 +124,7 @@ func fromValues(vals map[string][]string) (Request, error) {
 		if len(v) == 0 {
 			return "", nil
 		}
-		if len(v[0]) > maxTextLen {
+		if utf8.RuneCountInString(v[0]) > maxTextLen {
 			return "", fieldError(name, "%s is longer than %d characters", name, maxTextLen)
 		}
 		return v[0], nil
@@ -247,7 +249,7 @@ func jsonString(raw map[string]json.RawMessage, name string, p *string, number b
 		}
 		*p = n.String()
 	}
-	if len(*p) > maxTextLen {
+	if utf8.RuneCountInString(*p) > maxTextLen {
 		return fieldError(name, "%s is longer than %d characters", name, maxTextLen)
 	}
 	return nil

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -110,8 +109,6 @@ func DecodeCommand(body []byte) (Command, error) {
 		return c, errors.New("team_id is missing")
 	case strings.TrimSpace(c.UserID) == "":
 		return c, errors.New("user_id is missing")
-	case len(c.Text) > 4000:
-		return c, errors.New("text is longer than 4000 characters")
 	case len(c.TriggerID) > 500:
 		return c, errors.New("trigger_id is longer than 500 characters")
 	}
@@ -166,6 +163,10 @@ func (h *Handler) command(w http.ResponseWriter, r *http.Request) (*Reply, error
 	ctx, cancel := context.WithTimeout(r.Context(), h.timeout)
 	defer cancel()
 
+	// Too long a text is answered like any other bad input, in chat.
+	if err := core.CheckLength("the command's text", c.Text, core.MaxCommandChars); err != nil {
+		return h.errorReply(ctx, err), nil
+	}
 	cmd, err := parser.ParseWithDefault(c.Text, slack.ImpliedVerb(c.Command))
 	if err != nil {
 		return parseErrorReply(err), nil
@@ -194,7 +195,7 @@ func (h *Handler) errorReply(ctx context.Context, err error) *Reply {
 	case core.ErrorCode(err) == core.EINTERNAL:
 		h.log.ErrorContext(ctx, "mattermost command failed", "err", err)
 	}
-	text := ":warning: " + core.ErrorMessage(err)
+	text := ":warning: " + reply.EscapeMarkdown(core.ErrorMessage(err))
 	if errors.Is(err, context.DeadlineExceeded) {
 		text = ":hourglass: The gateway is busy; your command was not applied. Please try again."
 	}
@@ -205,11 +206,11 @@ func (h *Handler) errorReply(ctx context.Context, err error) *Reply {
 func parseErrorReply(err error) *Reply {
 	var pe *parser.Error
 	if !errors.As(err, &pe) {
-		return &Reply{ResponseType: Ephemeral, Text: ":warning: " + err.Error() + "\nTry `help`."}
+		return &Reply{ResponseType: Ephemeral, Text: ":warning: " + reply.EscapeMarkdown(err.Error()) + "\nTry `help`."}
 	}
-	text := fmt.Sprintf(":warning: I could not read that (column %d): %s", pe.Column, pe.Message)
+	text := fmt.Sprintf(":warning: I could not read that (column %d): %s", pe.Column, reply.EscapeMarkdown(pe.Message))
 	if pe.Hint != "" {
-		text += "; " + pe.Hint
+		text += "; " + reply.EscapeMarkdown(pe.Hint)
 	}
 	if pe.Example != "" {
 		text += "\nExample: `" + pe.Example + "`"
@@ -219,23 +220,10 @@ func parseErrorReply(err error) *Reply {
 	return &Reply{ResponseType: Ephemeral, Text: text}
 }
 
-// boldRE finds Slack's *bold*, which Markdown writes **bold**.
-var boldRE = regexp.MustCompile(`(^|[^*\w])\*([^*\n]+)\*([^*\w]|$)`)
-
-// Markdown turns the mrkdwn of a command's answer (package reply) (Slack's *bold*) into
-// Mattermost's Markdown (**bold**).
-func Markdown(mrkdwn string) string {
-	// Twice: adjacent matches share the character between them.
-	for range 2 {
-		mrkdwn = boldRE.ReplaceAllString(mrkdwn, "$1**$2**$3")
-	}
-	return mrkdwn
-}
-
 // ResultReply renders a command's result: in the channel for track and
 // stop, ephemeral otherwise.
 func ResultReply(res *core.Result) *Reply {
-	rep := &Reply{ResponseType: Ephemeral, Text: Markdown(reply.Text(res))}
+	rep := &Reply{ResponseType: Ephemeral, Text: reply.Render(res, reply.Markdown)}
 	if res.Public {
 		rep.ResponseType = InChannel
 	}

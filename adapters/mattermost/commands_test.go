@@ -193,21 +193,6 @@ func TestRejectsWrongTokenAndBadRequests(t *testing.T) {
 	}
 }
 
-func TestMarkdown(t *testing.T) {
-	cases := map[string]string{
-		"⏱ ana started *Fix* in *Web*": "⏱ ana started **Fix** in **Web**",
-		"*a* *b*":                      "**a** **b**",
-		"*Today*: 1h\n• Web: 1h":       "**Today**: 1h\n• Web: 1h",
-		"2*3*4":                        "2*3*4",
-		"no stars":                     "no stars",
-	}
-	for in, want := range cases {
-		if got := mattermost.Markdown(in); got != want {
-			t.Errorf("Markdown(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func FuzzMattermostDecode(f *testing.F) {
 	st, err := sqlite.Open(context.Background(), filepath.Join(f.TempDir(), "fuzz.db"), sqlite.Options{Synchronous: "OFF"})
 	if err != nil {

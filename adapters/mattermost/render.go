@@ -6,6 +6,7 @@ import (
 
 	"github.com/chatops/gateway/adapters/slack"
 	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/reply"
 )
 
 // post is a message as Mattermost's incoming webhooks take it: Markdown
@@ -90,11 +91,4 @@ func markdown(spans []slack.Span) string {
 	return b.String()
 }
 
-// markdownEscaper keeps names literal: Markdown's marks are escaped, and an
-// @ is kept from mentioning (a task named "@channel" must not page the
-// channel).
-var markdownEscaper = strings.NewReplacer(
-	`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "~", `\~`, "[", `\[`, "]", `\]`, "<", `\<`, ">", `\>`, "@", "@\u200b",
-)
-
-func escapeMarkdown(s string) string { return markdownEscaper.Replace(s) }
+func escapeMarkdown(s string) string { return reply.EscapeMarkdown(s) }

@@ -115,8 +115,6 @@ func DecodeCommand(body []byte) (slack.SlashCommand, error) {
 		return sc, errors.New("team_id is missing")
 	case sc.UserID == "":
 		return sc, errors.New("user_id is missing")
-	case len(sc.Text) > 4000:
-		return sc, errors.New("text is longer than 4000 characters")
 	}
 	return sc, nil
 }
@@ -148,6 +146,10 @@ func (h *Handler) command(w http.ResponseWriter, r *http.Request) (*slack.Msg, e
 	ctx, cancel := context.WithTimeout(r.Context(), h.opts.ReplyTimeout)
 	defer cancel()
 
+	// Too long a text is answered like any other bad input, in chat.
+	if err := core.CheckLength("the command's text", sc.Text, core.MaxCommandChars); err != nil {
+		return h.errorReply(ctx, err), nil
+	}
 	cmd, err := parser.ParseWithDefault(sc.Text, ImpliedVerb(sc.Command))
 	if err != nil {
 		return parseErrorReply(err), nil
@@ -185,7 +187,7 @@ func (h *Handler) errorReply(ctx context.Context, err error) *slack.Msg {
 	case core.ErrorCode(err) == core.EINTERNAL:
 		h.opts.Logger.ErrorContext(ctx, "slack command failed", "err", err)
 	}
-	text := ":warning: " + core.ErrorMessage(err)
+	text := ":warning: " + escape(core.ErrorMessage(err))
 	if errors.Is(err, context.DeadlineExceeded) {
 		text = ":hourglass: The gateway is busy; your command was not applied. Please try again."
 	}
@@ -196,11 +198,11 @@ func (h *Handler) errorReply(ctx context.Context, err error) *slack.Msg {
 func parseErrorReply(err error) *slack.Msg {
 	var pe *parser.Error
 	if !errors.As(err, &pe) {
-		return ephemeral(":warning: "+err.Error(), "Try `help`.")
+		return ephemeral(":warning: "+escape(err.Error()), "Try `help`.")
 	}
-	text := fmt.Sprintf(":warning: I could not read that (column %d): %s", pe.Column, pe.Message)
+	text := fmt.Sprintf(":warning: I could not read that (column %d): %s", pe.Column, escape(pe.Message))
 	if pe.Hint != "" {
-		text += "; " + pe.Hint // as parser.Error.Error() joins them
+		text += "; " + escape(pe.Hint) // as parser.Error.Error() joins them
 	}
 	hint := "Try `help`."
 	if pe.Example != "" {

@@ -174,7 +174,7 @@ func (h *Handler) failure(ctx context.Context, err error) *slack.WebhookMessage 
 	if errors.Is(err, context.DeadlineExceeded) {
 		return whisper(":hourglass: The gateway is busy; the timer was not stopped. Please try again.")
 	}
-	return whisper(":warning: " + core.ErrorMessage(err))
+	return whisper(":warning: " + escape(core.ErrorMessage(err)))
 }
 
 // stoppedOriginal replaces the original message: the same blocks without

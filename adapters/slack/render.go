@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/reply"
 	"github.com/slack-go/slack"
 )
 
@@ -105,7 +106,5 @@ func Mrkdwn(spans []Span) string {
 	return b.String()
 }
 
-// escaper escapes the three characters Slack's message formatting reserves.
-var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-
-func escape(s string) string { return escaper.Replace(s) }
+// escape keeps s literal in mrkdwn (reply.EscapeSlack).
+func escape(s string) string { return reply.EscapeSlack(s) }
