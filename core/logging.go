@@ -55,7 +55,8 @@ func (c *change) span(cmd Log) (start, end time.Time, err error) {
 	if c.inFuture(end) {
 		return start, end, Errorf(EINVALID, "that entry would end in the future (%s)", end.In(loc).Format("Mon 2 Jan 15:04 MST"))
 	}
-	if cmd.End == nil && !cmd.Anyway {
+	// Placed durations fit by construction; only explicit times are checked.
+	if (a.IsRange || cmd.At != nil) && !cmd.Anyway {
 		if err := c.checkOverlap(start, end, loc); err != nil {
 			return start, end, err
 		}
