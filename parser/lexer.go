@@ -201,26 +201,11 @@ func (l *commandLexer) match(s string) (lexer.TokenType, int) {
 // (?i) does: by Unicode simple case folding, under which ſ and the Kelvin
 // sign U+212A are the only runes outside ASCII that fold to ASCII letters.
 func (l *commandLexer) keyword(w string) (lexer.TokenType, bool) {
-	var buf [maxKeywordLen]byte
-	n := 0
-	for _, r := range w {
-		if n == len(buf) {
-			return 0, false
-		}
-		switch {
-		case 'A' <= r && r <= 'Z':
-			r += 'a' - 'A'
-		case r == 'ſ':
-			r = 's'
-		case r == '\u212a': // Kelvin sign
-			r = 'k'
-		case r >= utf8.RuneSelf:
-			return 0, false
-		}
-		buf[n] = byte(r)
-		n++
+	var f folded
+	if !f.fold(w) {
+		return 0, false
 	}
-	typ, ok := l.keywords[string(buf[:n])]
+	typ, ok := l.keywords[string(f.bytes())]
 	return typ, ok
 }
 
@@ -363,14 +348,22 @@ func slashedLen(s string) int {
 	return wordEndLen(s, i)
 }
 
-// foldWord returns w lower-cased as (?i) compares it, if it is ASCII after
-// folding and at most maxKeywordLen bytes long.
-func foldWord(w string) (string, bool) {
-	var buf [maxKeywordLen]byte
-	n := 0
+// folded is a word lower-cased as (?i) compares it: by Unicode simple
+// case folding, under which ſ and the Kelvin sign U+212A are the only runes
+// outside ASCII that fold to ASCII letters.
+type folded struct {
+	buf [maxKeywordLen]byte
+	n   int
+}
+
+// fold folds w into f; false if w is not ASCII after folding or is longer
+// than maxKeywordLen bytes. It allocates nothing, and neither does a map
+// lookup by string(f.bytes()).
+func (f *folded) fold(w string) bool {
+	f.n = 0
 	for _, r := range w {
-		if n == len(buf) {
-			return "", false
+		if f.n == len(f.buf) {
+			return false
 		}
 		switch {
 		case 'A' <= r && r <= 'Z':
@@ -380,12 +373,28 @@ func foldWord(w string) (string, bool) {
 		case r == '\u212a': // Kelvin sign
 			r = 'k'
 		case r >= utf8.RuneSelf:
-			return "", false
+			return false
 		}
-		buf[n] = byte(r)
-		n++
+		f.buf[f.n] = byte(r)
+		f.n++
 	}
-	return string(buf[:n]), true
+	return true
+}
+
+func (f *folded) bytes() []byte { return f.buf[:f.n] }
+
+// foldWord returns w folded, if it is ASCII after folding and at most
+// maxKeywordLen bytes long.
+func foldWord(w string) (string, bool) {
+	var f folded
+	ok := f.fold(w)
+	return string(f.bytes()), ok
+}
+
+// isMonth reports whether w, folded, is a month name.
+func isMonth(w string) bool {
+	var f folded
+	return f.fold(w) && months[string(f.bytes())] != 0
 }
 
 // isWord reports whether the word s starts with is, folded, one of words.
@@ -405,7 +414,7 @@ func dayMonthLen(s string) int {
 	}
 	i := n + sp
 	m := wordLen(s[i:])
-	if w, ok := foldWord(s[i : i+m]); !ok || months[w] == 0 {
+	if !isMonth(s[i : i+m]) {
 		return 0
 	}
 	return withSpace(s, i+m)
@@ -415,7 +424,7 @@ func dayMonthLen(s string) int {
 // MONTH\s+\d{1,2}(?:\s|$), given that its first word is n bytes long,
 // or 0.
 func monthDayLen(s string, n int) int {
-	if w, ok := foldWord(s[:n]); !ok || months[w] == 0 {
+	if c := s[0] | 0x20; c < utf8.RuneSelf && !strings.ContainsRune("jfmasond", rune(c)) || !isMonth(s[:n]) {
 		return 0
 	}
 	sp := spaceLen(s[n:])
@@ -472,7 +481,8 @@ func atTimeLen(s string, n int) int {
 	}
 	j := i + spaceLen(s[i:])
 	if j+2 <= len(s) {
-		if w, ok := foldWord(s[j : j+2]); ok && (w == "am" || w == "pm") {
+		var f folded
+		if f.fold(s[j:j+2]) && (string(f.bytes()) == "am" || string(f.bytes()) == "pm") {
 			if r := wordEndLen(s, j+2); r > 0 {
 				return r
 			}
