@@ -20,6 +20,11 @@ type Track struct {
 	Tags     []string `json:"tags,omitempty"`
 	Billable bool     `json:"billable,omitempty"`
 	Note     string   `json:"note,omitempty"`
+	// Typo, when set, is the verb that the task name's first word is one
+	// edit away from: the verb was implied (a /track command) and the
+	// user may have misspelt another. Unless a task of that name exists,
+	// the command is refused with a question.
+	Typo string `json:"typo,omitempty"`
 }
 
 // Stop stops the user's running timer.
@@ -59,6 +64,11 @@ type Log struct {
 	Tags     []string `json:"tags,omitempty"`
 	Billable bool     `json:"billable,omitempty"`
 	Note     string   `json:"note,omitempty"`
+	// At, when set, is the start's time of day on When's day, for a
+	// duration.
+	At *Clock `json:"at,omitempty"`
+	// Anyway takes explicit times that overlap another entry.
+	Anyway bool `json:"anyway,omitempty"`
 	// End, when set, is the exact end of the entry (a commit's timestamp);
 	// When is then ignored for a duration. Not settable from the command
 	// language.
@@ -76,6 +86,12 @@ type Status struct{}
 // Report reports totals per project over a period.
 type Report struct {
 	Period Period `json:"period"`
+}
+
+// TimeZone shows the user's time zone, or sets it to Zone: an IANA name or
+// a unique city of the IANA database.
+type TimeZone struct {
+	Zone string `json:"zone,omitempty"`
 }
 
 // Undo reverses the same user's last change within the undo window.
@@ -98,6 +114,7 @@ func (DeleteEntry) CommandName() string  { return "delete entry" }
 func (Status) CommandName() string       { return "status" }
 func (Report) CommandName() string       { return "report" }
 func (Undo) CommandName() string         { return "undo" }
+func (TimeZone) CommandName() string     { return "tz" }
 func (Help) CommandName() string         { return "help" }
 
 // Clock is a time of day, in minutes since midnight (0 ≤ Clock < 24*60).
@@ -145,16 +162,22 @@ const (
 	DayYesterday DayKind = "yesterday"
 	DayWeekday   DayKind = "weekday"
 	DayDate      DayKind = "date"
+	DayMonthDay  DayKind = "month day"
+	DayAgo       DayKind = "ago"
 )
 
 // Day is a calendar day relative to the user's today: today, yesterday, a
 // weekday (the most recent one on or before today; with Last, the one a week
-// before that), or a date (YYYY-MM-DD).
+// before that), a date (YYYY-MM-DD), a day of a month (Month and MonthDay:
+// this year, or last year when that is after today) or Ago days ago.
 type Day struct {
-	Kind    DayKind      `json:"kind,omitempty"`
-	Weekday time.Weekday `json:"weekday,omitempty"`
-	Last    bool         `json:"last,omitempty"`
-	Date    string       `json:"date,omitempty"`
+	Kind     DayKind      `json:"kind,omitempty"`
+	Weekday  time.Weekday `json:"weekday,omitempty"`
+	Last     bool         `json:"last,omitempty"`
+	Date     string       `json:"date,omitempty"`
+	Month    time.Month   `json:"month,omitempty"`
+	MonthDay int          `json:"day,omitempty"`
+	Ago      int          `json:"ago,omitempty"`
 }
 
 // Resolve returns midnight of the day in loc, given the current time.
@@ -178,6 +201,13 @@ func (d Day) Resolve(now time.Time, loc *time.Location) (time.Time, error) {
 			return time.Time{}, Errorf(EINVALID, "%q is not a date (YYYY-MM-DD)", d.Date)
 		}
 		return t, nil
+	case DayMonthDay:
+		return d.monthDay(today)
+	case DayAgo:
+		if d.Ago < 0 || d.Ago > MaxDaysAgo {
+			return time.Time{}, Errorf(EINVALID, "%d days ago is more than %d days back", d.Ago, MaxDaysAgo)
+		}
+		return today.AddDate(0, 0, -d.Ago), nil
 	}
 	return time.Time{}, Errorf(EINVALID, "unknown day %q", d.Kind)
 }
@@ -193,12 +223,16 @@ const (
 	PeriodMonth     PeriodKind = "month"
 	PeriodLastWeek  PeriodKind = "last week"
 	PeriodDate      PeriodKind = "date"
+	PeriodLastMonth PeriodKind = "last month"
+	PeriodRange     PeriodKind = "range"
 )
 
-// Period is the span a Report covers.
+// Period is the span a Report covers: for PeriodRange, the days Date to
+// To, both included.
 type Period struct {
 	Kind PeriodKind `json:"kind,omitempty"`
 	Date string     `json:"date,omitempty"`
+	To   string     `json:"to,omitempty"`
 }
 
 // Resolve returns [from, to) of the period in loc. Weeks start on Monday.
@@ -218,6 +252,11 @@ func (p Period) Resolve(now time.Time, loc *time.Location) (from, to time.Time, 
 	case PeriodMonth:
 		first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, loc)
 		return first, first.AddDate(0, 1, 0), nil
+	case PeriodLastMonth:
+		first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, loc)
+		return first.AddDate(0, -1, 0), first, nil
+	case PeriodRange:
+		return p.dateRange(loc)
 	case PeriodDate:
 		d, err := time.ParseInLocation("2006-01-02", p.Date, loc)
 		if err != nil {

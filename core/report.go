@@ -133,8 +133,11 @@ func periodTitle(p Period, from time.Time, loc *time.Location) string {
 		return "This week"
 	case PeriodLastWeek:
 		return "Last week"
-	case PeriodMonth:
+	case PeriodMonth, PeriodLastMonth:
 		return from.In(loc).Format("January 2006")
+	case PeriodRange:
+		to, _ := time.ParseInLocation(time.DateOnly, p.To, loc)
+		return from.In(loc).Format("Mon 2 Jan 2006") + " – " + to.Format("Mon 2 Jan 2006")
 	}
 	return from.In(loc).Format("Mon 2 Jan 2006")
 }

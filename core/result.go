@@ -36,6 +36,8 @@ type Result struct {
 	// Unchanged says the command found everything as it asked and changed
 	// nothing (a GitHub issue event seen in its state already).
 	Unchanged bool `json:"-"`
+	// Changed says tz set the user's time zone (User has the new one).
+	Changed bool `json:"-"`
 	// Undone is the action that undo reversed.
 	Undone string `json:"-"`
 	// Topic is what help was asked about ("" for all).

@@ -195,6 +195,9 @@ func (s *Service) Execute(ctx context.Context, actor Actor, cmd Command) (*Resul
 	if actor.User.ID == 0 && actor.Identity == nil {
 		return nil, Errorf(EUNAUTHORIZED, "no user")
 	}
+	if _, ok := cmd.(TimeZone); ok {
+		defer s.idents.forget() // the user changed
+	}
 	switch c := cmd.(type) {
 	case Status:
 		res, err = s.report(ctx, ws, actor, Period{}, true)
@@ -234,6 +237,8 @@ func (c *change) runCommand() error {
 		return c.deleteEntry(cmd)
 	case Undo:
 		return c.undoLast()
+	case TimeZone:
+		return c.timeZone(cmd)
 	}
 	return Errorf(EINVALID, "unknown command %q", c.cmd.CommandName())
 }

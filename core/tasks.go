@@ -66,7 +66,11 @@ func (c *change) ensureTask(name string, project *Project) (Task, error) {
 	case ErrorCode(err) != ENOTFOUND:
 		return Task{}, err
 	case project == nil:
-		return Task{}, Errorf(ENOTFOUND, "there is no task %q yet; name its project to create it: %q", name, "track "+name+" in PROJECT")
+		example := "track " + name + " in PROJECT"
+		if l, ok := c.cmd.(Log); ok {
+			example = "log " + l.Amount.String() + " on " + name + " in PROJECT"
+		}
+		return Task{}, Errorf(ENOTFOUND, "there is no task %q yet; name its project to create it: %q", name, example)
 	}
 	return c.createTask(name, project)
 }

@@ -55,6 +55,9 @@ func joinNote(a, b string) string {
 // track runs `track`: a timer on a task, created with its project when
 // missing.
 func (c *change) track(cmd Track) error {
+	if err := c.checkVerbTypo(cmd); err != nil {
+		return err
+	}
 	stopped, err := c.startTimer(c.actor.User.ID, c.now)
 	if err != nil {
 		return err

@@ -8,14 +8,16 @@ import (
 	"github.com/chatops/gateway/core"
 )
 
-// logTimes logs an hour ending now for the chat identity subject and returns
+// logTimes logs an hour ending now (at an exact end, as a commit does, so
+// that the same hour may be logged again) for the chat identity subject and returns
 // the entry's times as its answer shows them: in the time zone of the user
 // the command ran as.
 func logTimes(t *testing.T, f *fixture, svc *core.Service, subject string) string {
 	t.Helper()
+	now := f.clock.Now()
 	res, err := svc.Execute(f.ctx, core.Actor{Source: "slack",
 		Identity: &core.ChatIdentity{Provider: core.ProviderSlack, Subject: "T1:" + subject, Name: subject}},
-		core.Log{Amount: core.Amount{Duration: time.Hour}})
+		core.Log{Amount: core.Amount{Duration: time.Hour}, End: &now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,6 +53,8 @@ func (c *converter) command(t *command) (core.Command, error) {
 		return core.Undo{}, nil
 	case t.Notify != nil:
 		return c.notify(t.Notify)
+	case t.TimeZone != nil:
+		return core.TimeZone{Zone: joinName(t.TimeZone.Zone)}, nil
 	}
 	return c.help(t.Help)
 }
@@ -78,6 +80,10 @@ func (c *converter) log(t *logCmd) (core.Command, error) {
 	if err := c.clauses(t.Clauses, &d, true); err != nil {
 		return nil, err
 	}
+	if amount.IsRange && d.at != nil {
+		return nil, c.fail(t.Amount.Pos.Column, "give a duration with at, as in log 1h30m on Review in Web yesterday at 3pm",
+			"a range has its own times: at goes with a duration")
+	}
 	return core.Log{
 		Amount:   amount,
 		Task:     d.task,
@@ -85,6 +91,8 @@ func (c *converter) log(t *logCmd) (core.Command, error) {
 		When:     d.day,
 		Tags:     d.tags,
 		Billable: d.billable,
+		At:       d.at,
+		Anyway:   d.anyway,
 		Note:     t.Note.text(),
 	}, nil
 }
@@ -177,6 +185,22 @@ func (c *converter) report(t *reportCmd) (core.Command, error) {
 		return core.Report{Period: core.Period{Kind: core.PeriodWeek}}, nil
 	case p.Month:
 		return core.Report{Period: core.Period{Kind: core.PeriodMonth}}, nil
+	case p.LastMonth:
+		return core.Report{Period: core.Period{Kind: core.PeriodLastMonth}}, nil
+	case p.Range != "":
+		from, to, ok := strings.Cut(p.Range, "..")
+		if !ok {
+			return nil, c.fail(p.Pos.Column, periodHint, "%q is not a period", p.Range)
+		}
+		for _, d := range []string{from, to} {
+			if err := c.date(p.Pos, d); err != nil {
+				return nil, err
+			}
+		}
+		if to < from {
+			return nil, c.fail(p.Pos.Column, periodHint, "the range %s ends before it starts", p.Range)
+		}
+		return core.Report{Period: core.Period{Kind: core.PeriodRange, Date: from, To: to}}, nil
 	}
 	if err := c.date(p.Pos, p.Date); err != nil {
 		return nil, err
@@ -213,6 +237,8 @@ type details struct {
 	task, project         string
 	day                   core.Day
 	hasDay                bool
+	at                    *core.Clock
+	anyway                bool
 	tags                  []string
 	billable, nonbillable bool
 }
@@ -222,6 +248,26 @@ func (c *converter) clauses(cs []*clause, d *details, allowDay bool) error {
 	for _, cl := range cs {
 		col := cl.Pos.Column
 		switch {
+		case cl.Day != nil && cl.Day.Slashed != "":
+			return c.slashed(cl.Day)
+		case cl.At != "" || cl.Anyway:
+			if !allowDay {
+				word := strings.Fields(wordAt(c.text, cl.Pos.Offset))[0]
+				return c.fail(col, fmt.Sprintf("track starts a timer now: use log for time at another time; quote a name that holds %q", word),
+					"track takes no %q", strings.ToLower(word))
+			}
+			if cl.Anyway {
+				d.anyway = true
+				continue
+			}
+			if d.at != nil {
+				return c.fail(col, "", "time of day given twice")
+			}
+			at, err := c.at(cl)
+			if err != nil {
+				return err
+			}
+			d.at = &at
 		case cl.Day != nil:
 			if !allowDay {
 				word := wordAt(c.text, cl.Day.Pos.Offset)
@@ -327,11 +373,55 @@ func (c *converter) day(d *day) (core.Day, error) {
 			Weekday: weekdays[strings.ToLower(d.Weekday)],
 			Last:    strings.EqualFold(d.Relative, "last"),
 		}, nil
+	case d.MonthDay != "":
+		return c.monthDay(d)
+	case d.Ago != "":
+		n, err := strconv.Atoi(strings.Fields(d.Ago)[0])
+		if err != nil || n > core.MaxDaysAgo {
+			return core.Day{}, c.fail(d.Pos.Column, "", "%q reaches back more than %d days", d.Ago, core.MaxDaysAgo)
+		}
+		return core.Day{Kind: core.DayAgo, Ago: n}, nil
 	}
 	if err := c.date(d.Pos, d.Date); err != nil {
 		return core.Day{}, err
 	}
 	return core.Day{Kind: core.DayDate, Date: d.Date}, nil
+}
+
+// daysIn is the most days each month has.
+var daysIn = [13]int{0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
+
+// monthDay reads "1 Dec" or "Dec 1".
+func (c *converter) monthDay(d *day) (core.Day, error) {
+	words := strings.Fields(d.MonthDay)
+	num, month := words[0], words[1]
+	if num[0] > '9' {
+		num, month = month, num
+	}
+	n, _ := strconv.Atoi(num)
+	folded, _ := foldWord(month)
+	m := months[folded]
+	if n < 1 || n > daysIn[m] {
+		return core.Day{}, c.fail(d.Pos.Column, "", "%s has no day %d", m, n)
+	}
+	return core.Day{Kind: core.DayMonthDay, Month: m, MonthDay: n}, nil
+}
+
+// slashed refuses a slashed date, which reads differently around the world.
+func (c *converter) slashed(d *day) error {
+	return c.fail(d.Pos.Column, "write the date as YYYY-MM-DD (2026-12-01) or as day and month (1 Dec)",
+		"%q is not a date: slashed dates are ambiguous", d.Slashed)
+}
+
+// at reads "at 3pm", "at 3 pm" or "at 15:00".
+func (c *converter) at(cl *clause) (core.Clock, error) {
+	s := strings.ToLower(strings.Join(strings.Fields(cl.At)[1:], ""))
+	k, _ := readClock(s)
+	at, err := k.of()
+	if err != nil {
+		return 0, c.fail(cl.Pos.Column, "hours run 0-23, or 1-12 with am or pm", "%q is not a time of day", s)
+	}
+	return at, nil
 }
 
 // date checks that s, written as YYYY-MM-DD, is a date of the calendar.

@@ -21,6 +21,9 @@ type Error struct {
 	Example string `json:"example,omitempty"`
 	// Hint, when set, suggests a fix: "did you mean 2h or 2m?".
 	Hint string `json:"hint,omitempty"`
+	// syntax says the grammar refused the text, as opposed to a check of
+	// what it read (an amount over 24 hours).
+	syntax bool
 }
 
 // Error reads like "column 7: task name missing (example: track Fix login in
@@ -70,10 +73,11 @@ var examples = map[string]string{
 	"notify":        "notify tracker.* time_entry.*",
 	"notify list":   "notify list",
 	"notify off":    "notify off 12",
+	"tz":            "tz Europe/Berlin",
 }
 
 // commandList names the commands, for the hint on an unknown one.
-const commandList = "commands are track, stop, add task, close task, add project, close project, log, delete entry, status, report, undo, notify and help"
+const commandList = "commands are track, stop, add task, close task, add project, close project, log, delete entry, status, report, undo, notify, tz and help"
 
 // commandOf returns the CommandName that the words of a command start with,
 // and how many words name it; "" when the first word is not a verb. The
@@ -94,6 +98,8 @@ func commandOf(words []string) (name string, n int) {
 		return "log", 1
 	case "status", "report", "undo", "help":
 		return word(0), 1
+	case "tz", "timezone":
+		return "tz", 1
 	case "notify":
 		switch word(1) {
 		case "list", "off":

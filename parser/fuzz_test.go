@@ -139,6 +139,16 @@ func format(cmd core.Command) (text string, ok bool) {
 			b.WriteString(" " + strings.ToLower(c.When.Weekday.String()))
 		case core.DayDate:
 			b.WriteString(" " + c.When.Date)
+		case core.DayMonthDay:
+			b.WriteString(" " + strconv.Itoa(c.When.MonthDay) + " " + c.When.Month.String())
+		case core.DayAgo:
+			b.WriteString(" " + strconv.Itoa(c.When.Ago) + " days ago")
+		}
+		if c.At != nil {
+			b.WriteString(" at " + c.At.String())
+		}
+		if c.Anyway {
+			b.WriteString(" anyway")
 		}
 		rest(c.Tags, c.Billable, c.Note)
 	case core.DeleteEntry:
@@ -150,6 +160,8 @@ func format(cmd core.Command) (text string, ok bool) {
 		switch c.Period.Kind {
 		case core.PeriodDate:
 			b.WriteString(" " + c.Period.Date)
+		case core.PeriodRange:
+			b.WriteString(" " + c.Period.Date + ".." + c.Period.To)
 		case core.PeriodToday:
 		default:
 			b.WriteString(" " + string(c.Period.Kind))
@@ -166,6 +178,8 @@ func format(cmd core.Command) (text string, ok bool) {
 		for _, e := range c.Events {
 			b.WriteString(" " + e)
 		}
+	case core.TimeZone:
+		b.WriteString(strings.TrimSpace("tz " + c.Zone))
 	case core.NotifyList:
 		b.WriteString("notify list")
 	case core.NotifyOff:

@@ -29,6 +29,19 @@ var weekdays = map[string]time.Weekday{
 	"sun": time.Sunday, "sunday": time.Sunday,
 }
 
+// months maps the month names the language accepts to their month.
+var months = map[string]time.Month{
+	"jan": time.January, "january": time.January, "feb": time.February, "february": time.February,
+	"mar": time.March, "march": time.March, "apr": time.April, "april": time.April, "may": time.May,
+	"jun": time.June, "june": time.June, "jul": time.July, "july": time.July,
+	"aug": time.August, "august": time.August, "sep": time.September, "sept": time.September,
+	"september": time.September, "oct": time.October, "october": time.October,
+	"nov": time.November, "november": time.November, "dec": time.December, "december": time.December,
+}
+
+// monthNames is the alternation of the month names, for regexpLex.
+var monthNames = `(?:` + strings.Join(slices.Sorted(maps.Keys(months)), "|") + `)`
+
 // regexpLex defines the tokens of the language: it splits text into tokens
 // by rules tried in order, the first that matches winning. The whole-word
 // ones (Tag, Date, Unit, Reserved, Weekday, For) only match a whole word,
@@ -42,9 +55,13 @@ var regexpLex = lexer.MustSimple([]lexer.SimpleRule{
 	{Name: "At", Pattern: `@`},
 	{Name: "Dollar", Pattern: `\$`},
 	{Name: "Date", Pattern: `\d{4}-\d{2}-\d{2}` + wordEnd},
+	{Name: "Slashed", Pattern: `\d{1,4}/\d{1,4}(?:/\d{1,4})?` + wordEnd},
+	{Name: "MonthDay", Pattern: `(?i)(?:\d{1,2}\s+` + monthNames + `|` + monthNames + `\s+\d{1,2})` + wordEnd},
+	{Name: "Ago", Pattern: `(?i)\d+\s+days?\s+ago` + wordEnd},
 	{Name: "Num", Pattern: `\d\S*`},
+	{Name: "AtTime", Pattern: `(?i)at\s+\d{1,2}(?::\d\d)?(?:\s*(?:am|pm))?` + wordEnd},
 	{Name: "Unit", Pattern: `(?i)(?:h|hrs?|hours?|m|mins?|minutes?|am|pm)` + wordEnd},
-	{Name: "Reserved", Pattern: `(?i)(?:in|billable|nonbillable|today|yesterday|last|this)` + wordEnd},
+	{Name: "Reserved", Pattern: `(?i)(?:in|billable|nonbillable|today|yesterday|last|this|anyway)` + wordEnd},
 	{Name: "Weekday", Pattern: `(?i)(?:` + strings.Join(slices.Sorted(maps.Keys(weekdays)), "|") + `)` + wordEnd},
 	{Name: "For", Pattern: `(?i)for` + wordEnd},
 	{Name: "Word", Pattern: `[^\s"'#@$]\S*`},
@@ -57,7 +74,7 @@ var lex = newCommandLexer(regexpLex)
 // grammar is built once; participle parsers are safe for concurrent use.
 var grammar = participle.MustBuild[command](
 	participle.Lexer(lex),
-	participle.Map(trimSpace, "Tag", "Date", "Unit", "Reserved", "Weekday", "For"),
+	participle.Map(trimSpace, "Tag", "Date", "Slashed", "MonthDay", "Ago", "AtTime", "Unit", "Reserved", "Weekday", "For"),
 	participle.CaseInsensitive("Word", "Unit", "Reserved", "Weekday", "For"),
 	participle.UseLookahead(2),
 )
@@ -83,6 +100,12 @@ type command struct {
 	Undo       bool           `parser:"| @'undo'"`
 	Help       *helpCmd       `parser:"| 'help' @@"`
 	Notify     *notifyCmd     `parser:"| 'notify' @@"`
+	TimeZone   *tzCmd         `parser:"| ('tz' | 'timezone') @@"`
+}
+
+// tzCmd is tz with an optional zone: an IANA name or a city of words.
+type tzCmd struct {
+	Zone []string `parser:"@(Word | Num | Unit | Reserved | Weekday | For | String)*"`
 }
 
 type trackCmd struct {
@@ -157,9 +180,11 @@ type period struct {
 	Today     bool   `parser:"  @'today'"`
 	Yesterday bool   `parser:"| @'yesterday'"`
 	LastWeek  bool   `parser:"| 'last' @'week'"`
+	LastMonth bool   `parser:"| 'last' @'month'"`
 	Week      bool   `parser:"| 'this'? @'week'"`
 	Month     bool   `parser:"| 'this'? @'month'"`
 	Date      string `parser:"| @Date"`
+	Range     string `parser:"| @Num"`
 }
 
 type helpCmd struct {
@@ -175,15 +200,19 @@ type clause struct {
 	Billable    bool   `parser:"| @('billable' | Dollar)"`
 	Nonbillable bool   `parser:"| @'nonbillable'"`
 	Day         *day   `parser:"| 'on'? @@"`
+	At          string `parser:"| @AtTime"`
+	Anyway      bool   `parser:"| @'anyway'"`
 	Task        *name  `parser:"| 'on' @@"`
 }
 
-// name is free text: words and quoted strings up to a reserved word, a
-// day ("on fri" too), a tag, "@", "$" or a note. It may be empty; Pos then
+// name is free text: words and quoted strings up to a reserved word (also
+// "anyway"), a day ("on fri" too; "1 Dec", "Dec 1", "3 days ago", and a
+// slashed date, which is refused), "at" and a time, a tag, "@", "$" or a
+// note. It may be empty; Pos then
 // is where it is missing.
 type name struct {
 	Pos   lexer.Position
-	Parts []string `parser:"((?! 'on' (Weekday | Date | 'today' | 'yesterday' | 'last' | 'this')) @(Word | Num | Unit | String | For))*"`
+	Parts []string `parser:"((?! 'on' (Weekday | Date | MonthDay | Ago | Slashed | 'today' | 'yesterday' | 'last' | 'this')) @(Word | Num | Unit | String | For))*"`
 }
 
 // projectName is a name that also ends at "for", in add project.
@@ -199,6 +228,9 @@ type day struct {
 	Relative  string `parser:"| @('last' | 'this')?"`
 	Weekday   string `parser:"  @Weekday"`
 	Date      string `parser:"| @Date"`
+	MonthDay  string `parser:"| @MonthDay"`
+	Ago       string `parser:"| @Ago"`
+	Slashed   string `parser:"| @Slashed"`
 }
 
 // amount is a duration or a clock range, read by parseAmount. It may be

@@ -20,6 +20,7 @@ type commandLexer struct {
 	symbols map[string]lexer.TokenType
 	// The token types of the rules of regexpLex.
 	note, str, tag, at, dollar, date, num, word lexer.TokenType
+	slashed, monthDay, ago, atTime              lexer.TokenType
 	// keywords maps the lower-case words of the rules Unit, Reserved,
 	// Weekday and For to their token type.
 	keywords map[string]lexer.TokenType
@@ -48,6 +49,10 @@ func newCommandLexer(ref lexer.Definition) *commandLexer {
 		date:     symbols["Date"],
 		num:      symbols["Num"],
 		word:     symbols["Word"],
+		slashed:  symbols["Slashed"],
+		monthDay: symbols["MonthDay"],
+		ago:      symbols["Ago"],
+		atTime:   symbols["AtTime"],
 		keywords: map[string]lexer.TokenType{},
 	}
 	// The rules in the order regexpLex tries them; a word of an earlier
@@ -57,7 +62,7 @@ func newCommandLexer(ref lexer.Definition) *commandLexer {
 		words []string
 	}{
 		{"Unit", []string{"h", "hr", "hrs", "hour", "hours", "m", "min", "mins", "minute", "minutes", "am", "pm"}},
-		{"Reserved", []string{"in", "billable", "nonbillable", "today", "yesterday", "last", "this"}},
+		{"Reserved", []string{"in", "billable", "nonbillable", "today", "yesterday", "last", "this", "anyway"}},
 		{"Weekday", slices.Sorted(maps.Keys(weekdays))},
 		{"For", []string{"for"}},
 	}
@@ -166,10 +171,26 @@ func (l *commandLexer) match(s string) (lexer.TokenType, int) {
 		if isDate(s) {
 			return l.date, withSpace(s, 10)
 		}
+		if n := slashedLen(s); n > 0 {
+			return l.slashed, n
+		}
+		if n := dayMonthLen(s); n > 0 {
+			return l.monthDay, n
+		}
+		if n := agoLen(s); n > 0 {
+			return l.ago, n
+		}
 		return l.num, wordLen(s)
 	}
-	// Word: [^\s"'#@$]\S*, unless it is a keyword.
+	// Word: [^\s"'#@$]\S*, unless it is a keyword, a month and a day or
+	// "at" and a time.
 	n := wordLen(s)
+	if m := monthDayLen(s, n); m > 0 {
+		return l.monthDay, m
+	}
+	if m := atTimeLen(s, n); m > 0 {
+		return l.atTime, m
+	}
 	if typ, ok := l.keyword(s[:n]); ok {
 		return typ, withSpace(s, n)
 	}
@@ -180,26 +201,11 @@ func (l *commandLexer) match(s string) (lexer.TokenType, int) {
 // (?i) does: by Unicode simple case folding, under which ſ and the Kelvin
 // sign U+212A are the only runes outside ASCII that fold to ASCII letters.
 func (l *commandLexer) keyword(w string) (lexer.TokenType, bool) {
-	var buf [maxKeywordLen]byte
-	n := 0
-	for _, r := range w {
-		if n == len(buf) {
-			return 0, false
-		}
-		switch {
-		case 'A' <= r && r <= 'Z':
-			r += 'a' - 'A'
-		case r == 'ſ':
-			r = 's'
-		case r == '\u212a': // Kelvin sign
-			r = 'k'
-		case r >= utf8.RuneSelf:
-			return 0, false
-		}
-		buf[n] = byte(r)
-		n++
+	var f folded
+	if !f.fold(w) {
+		return 0, false
 	}
-	typ, ok := l.keywords[string(buf[:n])]
+	typ, ok := l.keywords[string(f.bytes())]
 	return typ, ok
 }
 
@@ -300,4 +306,187 @@ func singleQuotedLen(s string) int {
 		last = q
 		i = q + 1 + size
 	}
+}
+
+// digitsLen returns the length of the run of ASCII digits s starts with.
+func digitsLen(s string) int {
+	i := 0
+	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+// wordEndLen returns the length of a token of n bytes of s followed by
+// (?:\s|$), or 0 when s[n] is neither white space nor the end.
+func wordEndLen(s string, n int) int {
+	if n < len(s) && !isSpace(s[n]) {
+		return 0
+	}
+	return withSpace(s, n)
+}
+
+// slashedLen returns the length of the slashed date s starts with,
+// \d{1,4}/\d{1,4}(?:/\d{1,4})?(?:\s|$), or 0.
+func slashedLen(s string) int {
+	n := digitsLen(s)
+	if n < 1 || n > 4 || n == len(s) || s[n] != '/' {
+		return 0
+	}
+	m := digitsLen(s[n+1:])
+	if m < 1 || m > 4 {
+		return 0
+	}
+	i := n + 1 + m
+	if i < len(s) && s[i] == '/' {
+		if k := digitsLen(s[i+1:]); k >= 1 && k <= 4 {
+			if r := wordEndLen(s, i+1+k); r > 0 {
+				return r
+			}
+		}
+	}
+	return wordEndLen(s, i)
+}
+
+// folded is a word lower-cased as (?i) compares it: by Unicode simple
+// case folding, under which ſ and the Kelvin sign U+212A are the only runes
+// outside ASCII that fold to ASCII letters.
+type folded struct {
+	buf [maxKeywordLen]byte
+	n   int
+}
+
+// fold folds w into f; false if w is not ASCII after folding or is longer
+// than maxKeywordLen bytes. It allocates nothing, and neither does a map
+// lookup by string(f.bytes()).
+func (f *folded) fold(w string) bool {
+	f.n = 0
+	for _, r := range w {
+		if f.n == len(f.buf) {
+			return false
+		}
+		switch {
+		case 'A' <= r && r <= 'Z':
+			r += 'a' - 'A'
+		case r == 'ſ':
+			r = 's'
+		case r == '\u212a': // Kelvin sign
+			r = 'k'
+		case r >= utf8.RuneSelf:
+			return false
+		}
+		f.buf[f.n] = byte(r)
+		f.n++
+	}
+	return true
+}
+
+func (f *folded) bytes() []byte { return f.buf[:f.n] }
+
+// foldWord returns w folded, if it is ASCII after folding and at most
+// maxKeywordLen bytes long.
+func foldWord(w string) (string, bool) {
+	var f folded
+	ok := f.fold(w)
+	return string(f.bytes()), ok
+}
+
+// isMonth reports whether w, folded, is a month name.
+func isMonth(w string) bool {
+	var f folded
+	return f.fold(w) && months[string(f.bytes())] != 0
+}
+
+// isWord reports whether the word s starts with is, folded, one of words.
+func isWord(s string, words ...string) (int, bool) {
+	n := wordLen(s)
+	w, ok := foldWord(s[:n])
+	return n, ok && slices.Contains(words, w)
+}
+
+// dayMonthLen returns the length of the day and month s starts with,
+// \d{1,2}\s+MONTH(?:\s|$), or 0.
+func dayMonthLen(s string) int {
+	n := digitsLen(s)
+	sp := spaceLen(s[n:])
+	if n < 1 || n > 2 || sp == 0 {
+		return 0
+	}
+	i := n + sp
+	m := wordLen(s[i:])
+	if !isMonth(s[i : i+m]) {
+		return 0
+	}
+	return withSpace(s, i+m)
+}
+
+// monthDayLen returns the length of the month and day s starts with,
+// MONTH\s+\d{1,2}(?:\s|$), given that its first word is n bytes long,
+// or 0.
+func monthDayLen(s string, n int) int {
+	if c := s[0] | 0x20; c < utf8.RuneSelf && !strings.ContainsRune("jfmasond", rune(c)) || !isMonth(s[:n]) {
+		return 0
+	}
+	sp := spaceLen(s[n:])
+	if sp == 0 {
+		return 0
+	}
+	i := n + sp
+	d := digitsLen(s[i:])
+	if d < 1 || d > 2 {
+		return 0
+	}
+	return wordEndLen(s, i+d)
+}
+
+// agoLen returns the length of the days ago s starts with,
+// \d+\s+days?\s+ago(?:\s|$), or 0.
+func agoLen(s string) int {
+	i := digitsLen(s)
+	sp := spaceLen(s[i:])
+	if sp == 0 {
+		return 0
+	}
+	i += sp
+	n, ok := isWord(s[i:], "day", "days")
+	if !ok {
+		return 0
+	}
+	i += n
+	if sp = spaceLen(s[i:]); sp == 0 {
+		return 0
+	}
+	i += sp
+	if n, ok = isWord(s[i:], "ago"); !ok {
+		return 0
+	}
+	return withSpace(s, i+n)
+}
+
+// atTimeLen returns the length of the "at" and time of day s starts with,
+// at\s+\d{1,2}(?::\d\d)?(?:\s*(?:am|pm))?(?:\s|$), given that its first
+// word is n bytes long, or 0.
+func atTimeLen(s string, n int) int {
+	if n != 2 || (s[0] != 'a' && s[0] != 'A') || (s[1] != 't' && s[1] != 'T') {
+		return 0
+	}
+	i := n + spaceLen(s[n:])
+	d := digitsLen(s[i:])
+	if i == n || d < 1 || d > 2 {
+		return 0
+	}
+	i += d
+	if i+2 < len(s) && s[i] == ':' && digitsLen(s[i+1:i+3]) == 2 {
+		i += 3
+	}
+	j := i + spaceLen(s[i:])
+	if j+2 <= len(s) {
+		var f folded
+		if f.fold(s[j:j+2]) && (string(f.bytes()) == "am" || string(f.bytes()) == "pm") {
+			if r := wordEndLen(s, j+2); r > 0 {
+				return r
+			}
+		}
+	}
+	return wordEndLen(s, i)
 }

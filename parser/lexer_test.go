@@ -46,6 +46,13 @@ var lexCases = []string{
 	// Errors: what no rule matches, with samples cut after 16 runes.
 	"'abcdefghijklmnopqrstuvwxyz", "\"ünïcödé ünïcödé ünïcödé", "#tag!!!!!!!!!!!!!!!!!!!", "a\n  'x",
 	"ab\ncd 'xy", "'0123456789abcdef", "'0123456789abcde", "'\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8\xf7\xf6\xf5\xf4\xf3\xf2\xf1\xf0\xef",
+	// Slashed, MonthDay, Ago, AtTime
+	"12/01", "12/01 x", "1/2/2026", "1/2/", "1/2/12345", "12345/1", "1/23456", "1/2x", "1/2/3\tx", "1//2",
+	"1 Dec", "1 dec x", "12  December", "123 dec", "1 decx", "1 dec\"", "1 ſept", "Dec 1", "DEC 12 x", "dec 123",
+	"dec 1x", "may  31", "Mays 1", "Dec", "1 Dec 2", "Dec\n1",
+	"3 days ago", "1 day ago", "1 DAYS AGO x", "10 dayſ ago", "3 days agox", "3 days", "3days ago", "3 day  ago\t",
+	"at 3pm", "at 3 pm", "AT 15:00", "at 3:30pm x", "at 3:3", "at 123", "at 3 pmx", "at 3:000", "at 3:00 am", "at",
+	"at x", "atx 3", "at 3\xff", "at 3 a", "at 3  AM", "at\n9", "anyway", "Anyway x", "anyways",
 	// Commands.
 	"log 1h30m on Write specs in Website yesterday #docs",
 	`track "Log in page" in Website #frontend billable`,

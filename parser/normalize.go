@@ -12,7 +12,8 @@ var entities = strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">")
 // sees plain ASCII punctuation:
 //
 //   - Slack's control sequences become what they display: <#C024BE91L|frontend>
-//     becomes #frontend, <@U123|ana> becomes @ana, <@U123> becomes @U123,
+//     becomes #frontend; a user mention becomes the plain name, <@U123|ana>
+//     ana and <@U123> U123, never the @PROJECT shorthand;
 //     <!here> becomes @here, and <http://x|label> becomes label (<http://x>
 //     becomes http://x); then &amp;, &lt; and &gt; are unescaped.
 //   - Typographic quotes (“ ” „ ‟ « » ‘ ’ ‚ ‛) become straight quotes.
@@ -109,7 +110,14 @@ func unescapeSlack(text string) string {
 func slackDisplay(seq string) string {
 	target, label, labelled := strings.Cut(seq, "|")
 	switch {
-	case strings.HasPrefix(target, "#"), strings.HasPrefix(target, "@"):
+	case strings.HasPrefix(target, "@"):
+		// A user mention is the person's plain name, never the @PROJECT
+		// shorthand.
+		if labelled {
+			return strings.TrimPrefix(label, "@")
+		}
+		return target[1:]
+	case strings.HasPrefix(target, "#"):
 		if labelled {
 			return target[:1] + strings.TrimPrefix(label, target[:1])
 		}

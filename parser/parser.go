@@ -43,17 +43,25 @@ func ParseWithDefault(text, defaultVerb string) (core.Command, error) {
 		return cmd, nil
 	}
 	first, _, _ := strings.Cut(text, " ")
+	prefix := verb + " "
 	if own, _ := commandOf([]string{first}); own != "" {
 		cmd, err := parse(text)
-		if e, ok := err.(*Error); ok && e.Hint == "" {
-			e.Hint = fmt.Sprintf("%q is a command: quote a name that starts with it", first)
+		if e, ok := err.(*Error); ok && e.Hint == "" && e.syntax {
+			// The hint applies only when the text reads as a name of
+			// the implied command.
+			if _, err := parse(prefix + text); err == nil {
+				e.Hint = fmt.Sprintf("%q is a command: quote a name that starts with it", first)
+			}
 		}
 		return cmd, err
 	}
-	prefix := verb + " "
 	cmd, err := parse(prefix + text)
 	if e, ok := err.(*Error); ok {
 		e.Column = max(1, e.Column-utf8.RuneCountInString(prefix))
+	}
+	if t, ok := cmd.(core.Track); ok && strings.HasPrefix(t.Task, first) {
+		t.Typo = core.VerbTypo(first)
+		cmd = t
 	}
 	return cmd, err
 }
@@ -87,9 +95,12 @@ func endsName(word string) bool {
 	return err == nil && nameEnders[t.Type]
 }
 
+// periodHint says what a report covers.
+const periodHint = "a report covers today, yesterday, this week, last week, this month, last month, a date (YYYY-MM-DD) or a range of dates (2026-11-01..2026-11-30)"
+
 // syntaxError turns a participle error on text into an *Error.
 func syntaxError(text string, err error) *Error {
-	e := &Error{Column: 1, Message: "cannot read the command", Example: exampleFor(text)}
+	e := &Error{Column: 1, Message: "cannot read the command", Example: exampleFor(text), syntax: true}
 	var perr participle.Error
 	if !errors.As(err, &perr) {
 		return e
@@ -120,12 +131,18 @@ func syntaxError(text string, err error) *Error {
 	case pos.Offset == 0:
 		e.Message = fmt.Sprintf("unknown command %q", word)
 		e.Hint = commandList
+		if v := core.VerbTypo(word); v != "" {
+			e.Hint = fmt.Sprintf("did you mean %q?", v)
+			if ex, ok := examples[v]; ok {
+				e.Example = ex
+			}
+		}
 	case cmd == "report":
 		e.Message = fmt.Sprintf("unexpected %q", word)
 		if word == "" {
 			e.Message = "the command ends too early"
 		}
-		e.Hint = "a report covers today, yesterday, week, month, last week or a date (YYYY-MM-DD)"
+		e.Hint = periodHint
 	case cmd == "log" && n < len(starts) && pos.Offset == starts[n]:
 		e.Message = fmt.Sprintf("%q is not an amount of time", word)
 		e.Hint = "give a duration like 1h30m or a range like 9-11"

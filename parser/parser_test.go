@@ -303,7 +303,7 @@ var parseCases = []parseCase{
 	// Normalization (rule 4).
 	{in: "track Fix &amp; ship in R&amp;D", want: core.Track{Task: "Fix & ship", Project: "R&D"}},
 	{in: "track Fix login in Web <#C024BE91L|frontend>", want: core.Track{Task: "Fix login", Project: "Web", Tags: []string{"frontend"}}},
-	{in: "track Review PR <@U123|ana>", want: core.Track{Task: "Review PR", Project: "ana"}}, // a mention is the @ shorthand
+	{in: "track Review PR <@U123|ana>", want: core.Track{Task: "Review PR ana"}}, // a mention is the plain name, never the @ shorthand
 	{in: "track Read <https://example.com/doc|the doc> in Web", want: core.Track{Task: "Read the doc", Project: "Web"}},
 	{in: "track Read <https://example.com/doc> in Web", want: core.Track{Task: "Read https://example.com/doc", Project: "Web"}},
 	{in: "track “Log in page” in Website", want: core.Track{Task: "Log in page", Project: "Website"}},
@@ -404,8 +404,9 @@ func TestNormalize(t *testing.T) {
 		{"&amp;lt;", "&lt;"},
 		{"<#C024BE91L|frontend>", "#frontend"},
 		{"<#C024BE91L>", "#C024BE91L"},
-		{"<@U123|ana>", "@ana"},
-		{"<@U123>", "@U123"},
+		{"<@U123|ana>", "ana"},
+		{"<@U123>", "U123"},
+		{"track Fix <@U123|ana> review in Web", "track Fix ana review in Web"},
 		{"<!here>", "@here"},
 		{"<!subteam^S123|@devs>", "@devs"},
 		{"<http://x.com|label>", "label"},

@@ -12,18 +12,20 @@ var usage = map[string][]string{
 	"close task":    {"`close task TASK [in PROJECT]` (also `done`, `finish`, `complete`): close a task", "close task Write specs in Website", "done Write specs"},
 	"add project":   {"`add project PROJECT [for CLIENT]`: add a project (and its client)", "add project Website Redesign for Acme Corp"},
 	"close project": {"`close project PROJECT` (also `archive`): close a project", "close project Website Redesign"},
-	"log": {"`log AMOUNT [on TASK] [in PROJECT] [WHEN] [#tag…] [billable] [-- note]` (also `add`, `spent`): add a finished entry. AMOUNT: `1h30m`, `1.5h`, `90m`, `1:30`, `9-11`, `9:30am-11:15am`; WHEN: `today`, `yesterday`, `fri`, `last fri`, `2026-11-20`",
-		"log 1h30m on Write specs in Website yesterday #docs", "log 9:30am-11:15am on Design in Website 2026-11-20 -- sprint review"},
+	"log": {"`log AMOUNT [on TASK] [in PROJECT] [WHEN] [at TIME] [#tag…] [billable] [anyway] [-- note]` (also `add`, `spent`): add a finished entry. AMOUNT: `1h30m`, `1.5h`, `90m`, `1:30`, `9-11`, `9:30am-11:15am`, `9pm-1am` (across midnight); WHEN: `today`, `yesterday`, `fri`, `last fri`, `2026-11-20`, `1 Dec`, `Dec 1`, `3 days ago`; `at 3pm` sets the start; `anyway` takes times that overlap another entry. Quote a name that holds such words",
+		"log 1h30m on Write specs in Website yesterday #docs", "log 1h30m on Review in Web yesterday at 3pm", "log 9pm-1am on Night shift in Ops yesterday",
+		"log 1h on Specs in Website 1 Dec", "log 9:30am-11:15am on Design in Website 2026-11-20 -- sprint review"},
 	"delete entry": {"`delete entry ID` (also `remove`, `rm`): delete one of your entries", "delete entry #1234"},
 	"status":       {"`status`: your running timer and today's totals", "status"},
-	"report":       {"`report [today | yesterday | week | month | last week | DATE]`: your totals per project", "report", "report last week", "report 2026-11-20"},
+	"report":       {"`report [today | yesterday | this week | last week | this month | last month | DATE | DATE..DATE]`: your totals per project", "report", "report last week", "report last month", "report 2026-11-20", "report 2026-11-01..2026-11-30"},
+	"tz":           {"`tz [ZONE]` (also `timezone`): show or set your time zone, an IANA name or a city; times you log and see are in it", "tz", "tz Europe/Berlin", "tz new york"},
 	"undo":         {"`undo`: reverse your last change (within 10 minutes)", "undo"},
 	"help":         {"`help [COMMAND]`: this help", "help log"},
 	"notify": {"`notify [URL] [EVENT…]`, `notify list`, `notify off [ID]`: this channel gets events as messages (default `tracker.* task.* project.*`); URL is the channel's incoming-webhook URL when the gateway has no bot token",
 		"notify", "notify tracker.* time_entry.*", "notify https://hooks.slack.com/services/T0/B0/XYZ project.*", "notify list", "notify off 12"},
 }
 
-var helpOrder = []string{"track", "stop", "log", "add task", "close task", "add project", "close project", "delete entry", "status", "report", "undo", "notify", "help"}
+var helpOrder = []string{"track", "stop", "log", "add task", "close task", "add project", "close project", "delete entry", "status", "report", "undo", "tz", "notify", "help"}
 
 // helpText returns usage with examples: for one command when topic names one,
 // else an overview of all; an unknown topic is echoed in dialect d.

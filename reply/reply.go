@@ -45,6 +45,8 @@ func Render(res *core.Result, d Dialect) string {
 		return helpText(res.Topic, d)
 	case "notify", "notify list", "notify off":
 		return notify(res, d)
+	case "tz":
+		return zone(res)
 	case "issue " + core.IssueOpened, "issue " + core.IssueClosed, "issue " + core.IssueReopened:
 		verb := map[string]string{core.IssueOpened: "Added", core.IssueClosed: "Closed", core.IssueReopened: "Reopened"}[strings.TrimPrefix(res.Command, "issue ")]
 		if res.Unchanged {
@@ -74,7 +76,21 @@ func logged(res *core.Result, d Dialect) string {
 	}
 	loc := res.User.Location()
 	return fmt.Sprintf("Logged %s on %s, %s–%s (entry #%d)", core.HumanDuration(e.End.Sub(e.Start)), what,
-		e.Start.In(loc).Format("Mon 2 Jan 15:04"), e.End.In(loc).Format("15:04"), e.ID)
+		e.Start.In(loc).Format("Mon 2 Jan 15:04"), e.End.In(loc).Format("15:04 MST"), e.ID)
+}
+
+// zone tells the user's time zone, and the time there now.
+func zone(res *core.Result) string {
+	u := res.User
+	zone := u.TimeZone
+	if zone == "" {
+		zone = "UTC"
+	}
+	now := res.At.In(u.Location()).Format("15:04 MST")
+	if res.Changed {
+		return fmt.Sprintf("🕒 Your time zone is now *%s* (%s there). Times you log and see are in it.", zone, now)
+	}
+	return fmt.Sprintf("🕒 Your time zone is *%s* (%s there). Change it with `tz Europe/Berlin` or `tz new york`.", zone, now)
 }
 
 // notify tells what notify, notify list and notify off did.

@@ -26,6 +26,10 @@ func TestText(t *testing.T) {
 		res  core.Result
 		want string
 	}{
+		{"tz shown", core.Result{Command: "tz", User: ana, At: at},
+			"🕒 Your time zone is *Europe/Berlin* (16:00 CET there). Change it with `tz Europe/Berlin` or `tz new york`."},
+		{"tz set", core.Result{Command: "tz", User: ana, At: at, Changed: true},
+			"🕒 Your time zone is now *Europe/Berlin* (16:00 CET there). Times you log and see are in it."},
 		{"track", core.Result{Command: "track", User: ana, Task: fix, Project: web, Entry: running},
 			"⏱ ana started *Fix login* in *Website*"},
 		{"track stops", core.Result{Command: "track", User: ana, Task: fix, Entry: running, Stopped: stopped},
@@ -40,7 +44,7 @@ func TestText(t *testing.T) {
 		{"add project for", core.Result{Command: "add project", Project: web, Client: &core.Client{Name: "Acme"}}, "Added project *Website* for *Acme*"},
 		{"close project", core.Result{Command: "close project", Project: web}, "Closed project *Website*"},
 		{"log in the user's zone", core.Result{Command: "log", User: ana, Entry: finished, Project: web},
-			"Logged 1h on *Website*, Wed 18 Nov 14:35–15:35 (entry #12)"},
+			"Logged 1h on *Website*, Wed 18 Nov 14:35–15:35 CET (entry #12)"},
 		{"log from a commit", core.Result{Command: "log", User: ana, Entry: finished, Task: fix, Project: web, FromCommit: true},
 			"Logged 1h on *Fix login* in *Website*, ending Wed 18 Nov 14:35 UTC (entry #12)"},
 		{"delete entry", core.Result{Command: "delete entry", Entry: finished, At: at}, "Deleted entry #12 (1h)"},
