@@ -87,10 +87,18 @@ type sender struct {
 	lat    []time.Duration
 }
 
+// loadDay spreads each user's commands over past days, 40 a day: a bare
+// duration on a past day is placed after that day's last entry (from
+// 09:00), so 40 entries of 15m always fit and no command is refused, however
+// long the run.
+func loadDay(n int64, users int) string {
+	return time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, int(n/int64(users)/40)).Format("2006-01-02")
+}
+
 func (s *sender) send(ctx context.Context) {
 	n := s.n.Add(1)
 	body := url.Values{"team_id": {"TLOAD"}, "user_id": {fmt.Sprintf("U%d", n%int64(s.c.users))}, "user_name": {fmt.Sprintf("load%d", n%int64(s.c.users))},
-		"command": {"/tt"}, "text": {"log 15m on Load test in Load project #load"}, "trigger_id": {fmt.Sprintf("load-%d-%d", time.Now().UnixNano(), n)},
+		"command": {"/tt"}, "text": {"log 15m on Load test in Load project " + loadDay(n, s.c.users) + " #load"}, "trigger_id": {fmt.Sprintf("load-%d-%d", time.Now().UnixNano(), n)},
 		"channel_id": {"CLOAD"}}.Encode()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.target, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
