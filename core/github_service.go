@@ -105,7 +105,8 @@ func (s *Service) LookupIdentity(ctx context.Context, provider, subject string) 
 
 // IssueActor returns who acts for a GitHub issues event: the user linked
 // to the sender's GitHub login, else the built-in "github" user (a member,
-// created on first use, which emits workspace_user.created).
+// created on first use; a system user, so no workspace_user.created is
+// emitted: it is not a person joining the workspace).
 func (s *Service) IssueActor(ctx context.Context, senderLogin string) (User, error) {
 	if senderLogin != "" {
 		u, err := s.LookupIdentity(ctx, ProviderGitHub, senderLogin)
@@ -124,7 +125,7 @@ func (s *Service) IssueActor(ctx context.Context, senderLogin string) (User, err
 		if ErrorCode(err) != ENOTFOUND {
 			return err
 		}
-		u, err = c.createUser(GitHubUserName, RoleMember)
+		u, err = c.addUser(GitHubUserName, RoleMember)
 		return err
 	})
 	if err != nil {

@@ -59,6 +59,16 @@ func uniqueUserName(tx Tx, ws ID, name string) string {
 // seen first, the operator at the command line) acts as the user it
 // creates.
 func (c *change) createUser(name string, role Role, ids ...Identity) (User, error) {
+	u, err := c.addUser(name, role, ids...)
+	if err != nil {
+		return User{}, err
+	}
+	return u, c.emit(EventWorkspaceUserCreated, u.ID, 0, map[string]any{"user": u})
+}
+
+// addUser is createUser without the event: for system users (the built-in
+// github user), which are not people joining the workspace.
+func (c *change) addUser(name string, role Role, ids ...Identity) (User, error) {
 	u := User{WorkspaceID: c.ws, Name: name, Role: role, TimeZone: "UTC", CreatedAt: c.now, UpdatedAt: c.now}
 	if err := c.tx.CreateUser(&u); err != nil {
 		return User{}, err
@@ -73,7 +83,7 @@ func (c *change) createUser(name string, role Role, ids ...Identity) (User, erro
 	if c.actor.User.ID == 0 {
 		c.actor.User = u
 	}
-	return u, c.emit(EventWorkspaceUserCreated, u.ID, 0, map[string]any{"user": u})
+	return u, nil
 }
 
 // normalUser makes a user's lists non-nil, so they encode as [].

@@ -391,6 +391,15 @@ func commitNote(id, message string) string {
 	return strings.TrimSpace(id + " " + subject)
 }
 
+// listOf returns list, or an empty list for nil: lists in answers are
+// never null.
+func listOf(list []string) []string {
+	if list == nil {
+		return []string{}
+	}
+	return list
+}
+
 func containsString(list []string, s string) bool {
 	for _, v := range list {
 		if v == s {
@@ -431,5 +440,5 @@ func (h *Handler) issues(ctx context.Context, ev *gh.IssuesEvent, delivery strin
 		return 0, nil, httpx.Errorf(http.StatusUnprocessableEntity, core.ErrorCode(err), "%s", core.ErrorMessage(err))
 	}
 	return http.StatusOK, map[string]any{"ok": true, "event": "issues", "action": action, "actor": user.Name,
-		"result": reply.Text(res), "task": res.Task, "events": res.Events}, nil
+		"result": reply.Text(res), "task": res.Task, "events": listOf(res.Events)}, nil
 }

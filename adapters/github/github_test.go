@@ -461,10 +461,15 @@ func TestIssuesOpenedClosedReopened(t *testing.T) {
 	tk := e.taskNamed("web", "#12 Login fails on Safari")
 
 	// An unlinked sender acts as the built-in github user.
-	e.ok(delivery{event: "issues", id: "i-2", body: issue(t, "closed", 12, "Login fails on Safari", "someone-else")})
-	evs = e.wantEvents(core.EventWorkspaceUserCreated, core.EventTaskClosed)
-	if evs[1].Actor.Name != core.GitHubUserName {
-		t.Fatalf("closed by %+v, want the github user", evs[1].Actor)
+	// It is a system user: subscribers are not told that it joined, and
+	// the answer lists every event the delivery caused.
+	m = e.ok(delivery{event: "issues", id: "i-2", body: issue(t, "closed", 12, "Login fails on Safari", "someone-else")})
+	evs = e.wantEvents(core.EventTaskClosed)
+	if evs[0].Actor.Name != core.GitHubUserName {
+		t.Fatalf("closed by %+v, want the github user", evs[0].Actor)
+	}
+	if got := fmt.Sprint(m["events"]); got != "["+core.EventTaskClosed+"]" {
+		t.Fatalf("answer's events = %s, want [%s]", got, core.EventTaskClosed)
 	}
 	e.ok(delivery{event: "issues", id: "i-3", body: issue(t, "reopened", 12, "Login fails on Safari", "ana-gh")})
 	e.wantEvents(core.EventTaskUpdated)
@@ -480,8 +485,19 @@ func TestIssuesOpenedClosedReopened(t *testing.T) {
 	}
 	e.wantEvents()
 
+	// Opened again under another delivery id, it changes nothing: the
+	// answer's events is an empty list, never null.
+	status, m := e.send(delivery{event: "issues", id: "i-6", body: issue(t, "opened", 13, "Dark mode", "ana-gh")})
+	if status != http.StatusOK {
+		t.Fatalf("opened again: %d %v", status, m)
+	}
+	if evs, ok := m["events"].([]any); !ok || len(evs) != 0 {
+		t.Fatalf("answer's events = %#v, want []", m["events"])
+	}
+	e.wantEvents()
+
 	// Other actions are ignored.
-	status, m := e.send(delivery{event: "issues", id: "i-5", body: issue(t, "labeled", 13, "Dark mode", "ana-gh")})
+	status, m = e.send(delivery{event: "issues", id: "i-5", body: issue(t, "labeled", 13, "Dark mode", "ana-gh")})
 	if status != http.StatusAccepted || m["ignored"] != true {
 		t.Fatalf("labeled: %d %v", status, m)
 	}
