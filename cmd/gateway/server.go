@@ -126,7 +126,7 @@ func startServer(ctx context.Context, cfg *Config, stdout io.Writer, logger *slo
 		wg.Wait()
 	}()
 	logger.Info("listening", "addr", ln.Addr().String(), "database", redactURL(cfg.DatabaseURL),
-		"slack", cfg.SlackSigningSecret != "", "version", version)
+		"slack", cfg.SlackSigningSecret != "", "version", version, "console", consoleURL(cfg.PublicURL, ln.Addr().String()))
 	return s, nil
 }
 
