@@ -150,7 +150,7 @@ func apiOps() []apiOp {
 		{method: post, path: "/api/v1/webhooks/{id}/rotate-secret", summary: "a new secret; the old one keeps signing beside it for 24 h", status: 200, resp: webhooks.View{}},
 		{method: get, path: "/api/v1/webhooks/{id}/deliveries", summary: "the delivery log: one line per attempt, newest first", query: pageParams, status: 200, resp: core.Attempt{}, list: true},
 		{method: post, path: "/api/v1/webhooks/{id}/deliveries/{delivery_id}/resend", summary: "send that delivery's event again to this subscription (same webhook-id)", status: 200, resp: queued},
-		{method: post, path: "/api/v1/webhooks/{id}/replay", summary: "queue again the events of [since, until) for this subscription (one at a time: 409 while one runs; 422 beyond the retention)", body: replayBody{}, required: []string{"since", "until"}, status: 200, resp: queued, errs: conflict},
+		{method: post, path: "/api/v1/webhooks/{id}/replay", summary: "queue again the events of [since, until) for this subscription; until defaults to now (one at a time: 409 while one runs; 422 beyond the retention)", body: replayBody{}, required: []string{"since"}, status: 200, resp: queued, errs: conflict},
 		{method: get, path: "/api/v1/webhooks/{id}/validate/{code}", summary: "asynchronous validation by the subscriber: the code from the ping's validation_code_url authenticates", open: true,
 			status: 200, resp: schema{"type": "object", "properties": schema{"validated": schema{"const": true}}, "required": []string{"validated"}}},
 	}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gorilla/mux"
 )
@@ -263,24 +264,7 @@ func TestOpenAPISchemasMatchAnswers(t *testing.T) {
 	check := func(method, route, path, token, body string, want int) map[string]any {
 		t.Helper()
 		status, got := e.call(method, path, token, body)
-		if status != want {
-			t.Fatalf("%s %s: %d %s", method, path, status, got)
-		}
-		op, _ := resolve(doc, "#/paths/"+strings.ReplaceAll(route, "/", "~1")+"/"+strings.ToLower(method)).(map[string]any)
-		if op == nil {
-			t.Fatalf("%s %s is not documented", method, route)
-		}
-		resp := op["responses"].(map[string]any)[strconv.Itoa(status)].(map[string]any)
-		var v any
-		if err := json.Unmarshal(got, &v); err != nil {
-			t.Fatalf("%s %s: %v", method, path, err)
-		}
-		s := resp["content"].(map[string]any)["application/json"].(map[string]any)["schema"]
-		if problems := conforms(doc, s, v, "body"); len(problems) > 0 {
-			t.Errorf("%s %s answered %s\nnot as documented:\n  %s", method, path, got, strings.Join(problems, "\n  "))
-		}
-		m, _ := v.(map[string]any)
-		return m
+		return documented(t, doc, method, route, path, status, want, got)
 	}
 	admin, member := e.admin, e.member
 	check("GET", "/healthz", "/healthz", "", "", 200)
@@ -312,6 +296,87 @@ func TestOpenAPISchemasMatchAnswers(t *testing.T) {
 	check("POST", "/api/v1/clients", "/api/v1/clients", admin, `{"name": "Acme", "colour": "red"}`, 400)
 	check("GET", "/api/v1/clients", "/api/v1/clients", "", "", 401)
 	check("DELETE", "/api/v1/clients/{id}", "/api/v1/clients/"+client["id"].(string), member, "", 403)
+}
+
+// documented checks that an answer has the wanted status and conforms to
+// the document's schema of route's answer with that status; it returns
+// the answer as a map.
+func documented(t *testing.T, doc map[string]any, method, route, path string, status, want int, got []byte) map[string]any {
+	t.Helper()
+	if status != want {
+		t.Fatalf("%s %s: %d %s", method, path, status, got)
+	}
+	op, _ := resolve(doc, "#/paths/"+strings.ReplaceAll(route, "/", "~1")+"/"+strings.ToLower(method)).(map[string]any)
+	if op == nil {
+		t.Fatalf("%s %s is not documented", method, route)
+	}
+	resp, _ := op["responses"].(map[string]any)[strconv.Itoa(status)].(map[string]any)
+	if resp == nil {
+		t.Fatalf("%s %s: status %d is not documented", method, route, status)
+	}
+	if resp["content"] == nil {
+		if len(got) > 0 {
+			t.Errorf("%s %s: documented without a body, answered %s", method, path, got)
+		}
+		return nil
+	}
+	var v any
+	if err := json.Unmarshal(got, &v); err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	s := resp["content"].(map[string]any)["application/json"].(map[string]any)["schema"]
+	if problems := conforms(doc, s, v, "body"); len(problems) > 0 {
+		t.Errorf("%s %s answered %s\nnot as documented:\n  %s", method, path, got, strings.Join(problems, "\n  "))
+	}
+	m, _ := v.(map[string]any)
+	return m
+}
+
+// The webhooks' answers, under /api/v1 and /rest-api/v1, as documented.
+func TestOpenAPISchemasMatchWebhookAnswers(t *testing.T) {
+	e := newHookEnv(t)
+	_, raw, _ := e.send("GET", "/api/v1/openapi.json", "", "", "")
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	rc := newHookReceiver(t)
+	rc.setReply(echoCode)
+	check := func(method, route, path, token, contentType, body string, want int) map[string]any {
+		t.Helper()
+		status, got, _ := e.send(method, path, token, contentType, body)
+		return documented(t, doc, method, route, path, status, want, got)
+	}
+	const j = "application/json"
+	a := e.admin
+	since := e.clock.Now().Add(-time.Minute).Format(time.RFC3339)
+	sub := check("POST", "/api/v1/webhooks", "/api/v1/webhooks", a, j, `{"name": "Billing", "url": "`+rc.URL()+`", "events": ["tracker.*", {"entity": "project", "action": "*"}]}`, 201)
+	hid := sub["id"].(string)
+	one := "/api/v1/webhooks/" + hid
+	e.pump() // the ping, answered: validated, with a last delivery
+	check("GET", "/api/v1/webhooks/{id}", one, a, "", "", 200)
+	check("GET", "/api/v1/webhooks", "/api/v1/webhooks", a, "", "", 200)
+	check("PATCH", "/api/v1/webhooks/{id}", one, a, j, `{"name": "Billing 2"}`, 200)
+	check("PUT", "/api/v1/webhooks/{id}", one, a, j, `{"name": "Billing", "url": "`+rc.URL()+`", "events": ["*"], "format": "toggl"}`, 200)
+	check("POST", "/api/v1/webhooks/{id}/test", one+"/test", a, "", "", 200)
+	e.pump()
+	check("POST", "/api/v1/webhooks/{id}/disable", one+"/disable", a, "", "", 200)
+	check("POST", "/api/v1/webhooks/{id}/enable", one+"/enable", a, "", "", 200)
+	check("POST", "/api/v1/webhooks/{id}/rotate-secret", one+"/rotate-secret", a, "", "", 200)
+	check("GET", "/api/v1/webhooks/{id}/deliveries", one+"/deliveries", a, "", "", 200)
+	check("POST", "/api/v1/webhooks/{id}/replay", one+"/replay", a, j, `{"since": "`+since+`"}`, 200)
+	check("POST", "/api/v1/webhooks", "/api/v1/webhooks", a, j, `{"url": "`+rc.URL()+`", "events": ["no.such"]}`, 422)
+	check("GET", "/api/v1/event-types", "/api/v1/event-types", e.member, "", "", 200)
+	check("DELETE", "/api/v1/webhooks/{id}", one, a, "", "", 204)
+
+	ww := check("POST", "/rest-api/v1/webhooks", "/rest-api/v1/webhooks", e.member, "application/x-www-form-urlencoded",
+		"url="+rc.URL()+"&events[]=tracker.started&events[]=tracker.stopped", 201)
+	wid := ww["webhook"].(map[string]any)["id"].(string)
+	check("GET", "/rest-api/v1/webhooks", "/rest-api/v1/webhooks?page=1", e.member, "", "", 200)
+	check("GET", "/rest-api/v1/webhooks/{id}", "/rest-api/v1/webhooks/"+wid, e.member, "", "", 200)
+	check("PUT", "/rest-api/v1/webhooks/{id}", "/rest-api/v1/webhooks/"+wid, e.member, j, `{"url": "`+rc.URL()+`", "events": ["tracker.started"]}`, 200)
+	check("GET", "/rest-api/v1/webhooks/{id}", "/rest-api/v1/webhooks/999", e.member, "", "", 404)
+	check("DELETE", "/rest-api/v1/webhooks/{id}", "/rest-api/v1/webhooks/"+wid, e.member, "", "", 200)
 }
 
 // conforms lists where v breaks schema s: types, required fields, fields
