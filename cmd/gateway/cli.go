@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // errHelp is returned after a -h or --help was answered: the program exits
@@ -54,10 +57,15 @@ func databaseName(databaseURL string) string {
 	return redactURL(databaseURL)
 }
 
-// requireDatabase refuses a SQLite database file that does not exist yet:
-// a command that only adds to a database (token create) must not make a
-// new, empty one because it ran in another directory.
-func requireDatabase(databaseURL string) error {
+// requireDatabase refuses a database the gateway has not set up yet: a
+// SQLite file that does not exist, or a PostgreSQL schema without the
+// gateway's tables. A command that only adds to a database (token create)
+// must not make a new, empty one because it ran in another directory or
+// with another URL.
+func requireDatabase(ctx context.Context, databaseURL string, timeout time.Duration) error {
+	if strings.HasPrefix(databaseURL, "postgres://") || strings.HasPrefix(databaseURL, "postgresql://") {
+		return requirePostgres(ctx, databaseURL, timeout)
+	}
 	path, ok := sqlitePath(databaseURL)
 	if !ok || path == "" {
 		return nil
@@ -67,6 +75,30 @@ func requireDatabase(databaseURL string) error {
 		return fmt.Errorf("no database at %s (%s, read from the working directory %s); this command does not create one: "+
 			"run it where the server runs, or name the server's database with -database-url or GATEWAY_DATABASE_URL "+
 			"(for example sqlite:/srv/gateway/gateway.db)", strings.TrimPrefix(databaseName(databaseURL), "sqlite:"), databaseURL, wd)
+	}
+	return nil
+}
+
+// requirePostgres refuses a PostgreSQL database whose schema (the
+// search_path's) has no gateway tables: no migration was ever applied there.
+func requirePostgres(ctx context.Context, databaseURL string, timeout time.Duration) error {
+	if timeout <= 0 {
+		timeout = 5 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, databaseURL)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", redactURL(databaseURL), err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	var migrated bool
+	if err := conn.QueryRow(ctx, "SELECT to_regclass('schema_migrations') IS NOT NULL").Scan(&migrated); err != nil {
+		return fmt.Errorf("open %s: %w", redactURL(databaseURL), err)
+	}
+	if !migrated {
+		return fmt.Errorf("no gateway tables in %s (its search_path schema); this command does not create them: "+
+			"name the server's database with -database-url or GATEWAY_DATABASE_URL, or run gateway migrate first", redactURL(databaseURL))
 	}
 	return nil
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/chatops/gateway/parser"
+	"github.com/chatops/gateway/store/postgres/pgtest"
 )
 
 func TestHelpAndVersionFlagsExitZero(t *testing.T) {
@@ -167,6 +168,22 @@ func TestTokenCreateRefusesToMakeADatabase(t *testing.T) {
 	}
 }
 
+// On PostgreSQL, a schema without the gateway's tables is refused the same
+// way, and accepted once migrated.
+func TestTokenCreateRefusesAnEmptyPostgresSchema(t *testing.T) {
+	env := map[string]string{"GATEWAY_DATABASE_URL": pgtest.Schema(t)}
+	_, _, err := runCLI(t, env, "token", "create", "--user", "carol")
+	if err == nil || !strings.Contains(err.Error(), "no gateway tables") || !strings.Contains(err.Error(), "gateway migrate") {
+		t.Fatalf("token create on an empty schema: %v", err)
+	}
+	if _, errOut, err := runCLI(t, env, "migrate"); err != nil {
+		t.Fatalf("migrate: %v %s", err, errOut)
+	}
+	if out, _, err := runCLI(t, env, "token", "create", "--user", "carol"); err != nil || !strings.HasPrefix(out, "gw_") {
+		t.Fatalf("token create after migrate: %q %v", out, err)
+	}
+}
+
 func TestCLISaysWhichDatabaseItOpened(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
@@ -221,9 +238,12 @@ func TestStartupLogNamesTheConsole(t *testing.T) {
 	}()
 	var console string
 	for sc := bufio.NewScanner(strings.NewReader(logs.String())); sc.Scan(); {
-		var line struct{ Msg, Console string }
+		var line struct{ Msg, Console, Database string }
 		if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "listening" {
 			console = line.Console
+			if want := "sqlite:" + strings.TrimPrefix(cfg.DatabaseURL, "sqlite:"); line.Database != want || !filepath.IsAbs(strings.TrimPrefix(line.Database, "sqlite:")) {
+				t.Errorf("listening names database %q, want %q (absolute)", line.Database, want)
+			}
 		}
 	}
 	if console != "http://"+srv.Addr()+"/ui/" {

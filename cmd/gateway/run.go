@@ -174,7 +174,7 @@ func tokenCommand(ctx context.Context, args []string, getenv func(string) string
 	if *user == "" {
 		return errors.New("--user is required")
 	}
-	if err := requireDatabase(cfg.DatabaseURL); err != nil {
+	if err := requireDatabase(ctx, cfg.DatabaseURL, cfg.DBConnectTimeout); err != nil {
 		return err
 	}
 	logger := newLogger(cfg, stderr)
