@@ -105,6 +105,7 @@ func (s *Server) Register(r *mux.Router) {
 	v1.Handle("/webhooks/{id}/deliveries", s.authed(s.webhookDeliveries)).Methods(get)
 	v1.Handle("/webhooks/{id}/replay", s.authed(s.throttled(s.replayWebhook))).Methods(post)
 	v1.Handle("/webhooks/{id}/validate/{code}", s.handle(s.validateWebhook)).Methods(get) // the code authenticates
+	v1.Handle("/openapi.json", s.handle(s.openAPI)).Methods(get)                          // no token (openapi.go)
 
 	// The admin web page (ui*.go): server-rendered HTML, no script. A cookie
 	// holds the API token a person logged in with; every POST but the login

@@ -12,26 +12,27 @@ import (
 )
 
 // readmeBlock returns the fenced code block that follows the line
-// "<!-- FILE -->" in the README, which includes FILE verbatim.
+// "<!-- FILE -->" in docs/WEBHOOKS.md (the webhooks guide, moved out of the
+// README), which includes FILE verbatim.
 func readmeBlock(t *testing.T, file string) string {
 	t.Helper()
-	readme, err := os.ReadFile("../../README.md")
+	readme, err := os.ReadFile("../../docs/WEBHOOKS.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, rest, ok := strings.Cut(string(readme), "<!-- "+file+" -->\n```")
 	if !ok {
-		t.Fatalf("README has no <!-- %s --> marker before a code block", file)
+		t.Fatalf("docs/WEBHOOKS.md has no <!-- %s --> marker before a code block", file)
 	}
 	_, rest, _ = strings.Cut(rest, "\n") // the fence's language
 	block, _, ok := strings.Cut(rest, "\n```\n")
 	if !ok {
-		t.Fatalf("the README's block of %s does not end", file)
+		t.Fatalf("the block of %s in docs/WEBHOOKS.md does not end", file)
 	}
 	return block + "\n"
 }
 
-// The README's receiver examples are the files under examples/, verbatim.
+// The guide's receiver examples are the files under examples/, verbatim.
 func TestReadmeReceiverExamplesAreTheFiles(t *testing.T) {
 	for _, file := range []string{"examples/receiver/main.go", "examples/node/receiver.mjs"} {
 		want, err := os.ReadFile(filepath.Join("../..", file))
@@ -39,7 +40,7 @@ func TestReadmeReceiverExamplesAreTheFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got := readmeBlock(t, file); got != string(want) {
-			t.Errorf("README's %s differs from the file; copy the file into the README", file)
+			t.Errorf("docs/WEBHOOKS.md's %s differs from the file; copy the file into docs/WEBHOOKS.md", file)
 		}
 	}
 }
@@ -114,7 +115,7 @@ func receiverValidates(t *testing.T, g *gateway, addr string, start func(secret 
 	}
 }
 
-// The README's receivers, run as their owner would run them, verify and
+// The guide's receivers (docs/WEBHOOKS.md), run as their owner would run them, verify and
 // answer the first ping of a subscription whose secret the gateway made.
 func TestReadmeReceiversVerifyTheFirstPing(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "receivers.db")

@@ -35,15 +35,28 @@ Usage:
   gateway prune [flags]            delete what the retention lets go now; print the counts as JSON
   gateway backup FILE [flags]      write a consistent copy of the SQLite database to FILE (0600)
   gateway parse "TEXT"             print the command TEXT parses to, as JSON
-  gateway version                  print version and build info
-  gateway help                     this help
+  gateway version                  print version and build info (--version too)
+  gateway help                     this help (-h, --help too)
+
+Commands that open a database say which (the absolute path of a SQLite file).
+"token create" opens only an existing database; run it where the server runs
+or name the server's database with -database-url.
 `
 
 // run is the whole program: main only wires the process to it.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if err := runCommand(ctx, args, getenv, stdout, stderr); !errors.Is(err, errHelp) {
+		return err
+	}
+	return nil
+}
+
+func runCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cmd := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
+	} else if c, ok := topLevelFlag(args0(args)); ok {
+		cmd, args = c, args[1:]
 	}
 	switch cmd {
 	case "serve":
@@ -68,7 +81,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(stdout, "migrations applied")
+		fmt.Fprintln(stdout, "migrations applied to", databaseName(cfg.DatabaseURL))
 		return st.Close()
 	case "token":
 		return tokenCommand(ctx, args, getenv, stdout, stderr)
@@ -99,7 +112,7 @@ func configFor(name string, args []string, getenv func(string) string, stderr io
 	}
 	cfg, rest, err := parseConfig(fs, args, getenv)
 	if errors.Is(err, flag.ErrHelp) {
-		return nil, nil, errSilent
+		return nil, nil, errHelp
 	}
 	return cfg, rest, err
 }
@@ -125,6 +138,7 @@ func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (core.Stor
 		if err != nil {
 			return nil, fmt.Errorf("open %s: %w", path, err)
 		}
+		logger.Info("database opened", "database", databaseName(u))
 		return st, nil
 	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
 		if cfg.DBMinConns > cfg.DBMaxConns {
@@ -135,6 +149,7 @@ func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (core.Stor
 		if err != nil {
 			return nil, fmt.Errorf("open %s: %w", redactURL(u), err)
 		}
+		logger.Info("database opened", "database", databaseName(u))
 		return st, nil
 	}
 	return nil, fmt.Errorf("database url %q: want sqlite:PATH or postgres://…", u)
@@ -150,11 +165,17 @@ func tokenCommand(ctx context.Context, args []string, getenv func(string) string
 	role := fs.String("role", "member", "role of a new user: admin or member")
 	workspace := fs.String("workspace", "", "workspace name (the default workspace when empty)")
 	cfg, _, err := parseConfig(fs, args[1:], getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		return errHelp
+	}
 	if err != nil {
 		return err
 	}
 	if *user == "" {
 		return errors.New("--user is required")
+	}
+	if err := requireDatabase(ctx, cfg.DatabaseURL, cfg.DBConnectTimeout); err != nil {
+		return err
 	}
 	logger := newLogger(cfg, stderr)
 	st, err := openStore(ctx, cfg, logger)
@@ -176,7 +197,7 @@ func tokenCommand(ctx context.Context, args []string, getenv func(string) string
 	if err != nil {
 		return errors.New(core.ErrorMessage(err))
 	}
-	fmt.Fprintf(stderr, "token for %s (%s); it is shown once:\n", u.Name, u.Role)
+	fmt.Fprintf(stderr, "token for %s (%s) in %s; it is shown once:\n", u.Name, u.Role, databaseName(cfg.DatabaseURL))
 	fmt.Fprintln(stdout, token)
 	return nil
 }
@@ -188,7 +209,7 @@ func parseCommand(args []string, stdout io.Writer) error {
 		fmt.Fprintln(stdout, err.Error())
 		return errSilent
 	}
-	b, err := json.MarshalIndent(map[string]any{"command": cmd.CommandName(), "args": cmd}, "", "  ")
+	b, err := json.MarshalIndent(map[string]any{"command": cmd.CommandName(), "args": readable(cmd)}, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -197,15 +218,14 @@ func parseCommand(args []string, stdout io.Writer) error {
 }
 
 func versionString() string {
-	s := "gateway " + version
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		s += " (" + bi.GoVersion
-		for _, kv := range bi.Settings {
-			if kv.Key == "vcs.revision" || kv.Key == "vcs.time" {
-				s += ", " + kv.Key + "=" + kv.Value
-			}
-		}
-		s += ")"
+	bi, ok := debug.ReadBuildInfo()
+	return buildVersion(version, bi, ok)
+}
+
+// args0 is args' first element, or "".
+func args0(args []string) string {
+	if len(args) == 0 {
+		return ""
 	}
-	return s
+	return args[0]
 }

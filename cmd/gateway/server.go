@@ -125,8 +125,8 @@ func startServer(ctx context.Context, cfg *Config, stdout io.Writer, logger *slo
 		_ = s.engine.Run(engineCtx)
 		wg.Wait()
 	}()
-	logger.Info("listening", "addr", ln.Addr().String(), "database", redactURL(cfg.DatabaseURL),
-		"slack", cfg.SlackSigningSecret != "", "version", version)
+	logger.Info("listening", "addr", ln.Addr().String(), "database", databaseName(cfg.DatabaseURL),
+		"slack", cfg.SlackSigningSecret != "", "version", version, "console", consoleURL(cfg.PublicURL, ln.Addr().String()))
 	return s, nil
 }
 
