@@ -77,18 +77,8 @@ func (s *Service) report(ctx context.Context, ws Workspace, actor Actor, period 
 				return err
 			}
 			for _, e := range entries {
-				st, en := e.Start, now
-				if e.End != nil {
-					en = *e.End
-				}
-				if st.Before(from) {
-					st = from
-				}
-				if en.After(to) {
-					en = to
-				}
-				secs := int64(en.Sub(st) / time.Second)
-				if secs < 0 {
+				secs := EntrySeconds(e, from, to, now)
+				if secs == 0 {
 					continue
 				}
 				name := projectName(e.ProjectID)
