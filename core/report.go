@@ -77,10 +77,7 @@ func (s *Service) report(ctx context.Context, ws Workspace, actor Actor, period 
 				return err
 			}
 			for _, e := range entries {
-				secs := EntrySeconds(e, from, to, now)
-				if secs == 0 {
-					continue
-				}
+				secs := EntrySeconds(e, from, to, now) // a row even for 0s: the project was worked on
 				name := projectName(e.ProjectID)
 				r, ok := rows[name]
 				if !ok {
