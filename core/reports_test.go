@@ -294,3 +294,35 @@ func TestReportTotalsVisibility(t *testing.T) {
 		t.Fatalf("member asking for the admin's entries: %+v, %v", rows, err)
 	}
 }
+
+// TestReportsReadEveryPage: reports and entry rows read past the store's
+// largest page (MaxPageLimit), so nothing is left out.
+func TestReportsReadEveryPage(t *testing.T) {
+	f := newFixture(t)
+	ana := f.user("ana", core.RoleMember)
+	day := time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC)
+	n := core.MaxPageLimit + 1
+	err := f.store.Update(f.ctx, func(tx core.Tx) error {
+		for i := range n {
+			start := day.Add(time.Duration(i) * time.Minute)
+			end := start.Add(time.Minute)
+			e := core.TimeEntry{WorkspaceID: ana.User.WorkspaceID, UserID: ana.User.ID, Start: start, End: &end,
+				DurationSeconds: 60, Source: "test", CreatedAt: start, UpdatedAt: start}
+			if err := tx.CreateEntry(&e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := f.svc.EntryRows(f.ctx, ana, core.EntryFilter{})
+	if err != nil || len(rows) != n {
+		t.Fatalf("entry rows: %d, %v; want %d", len(rows), err, n)
+	}
+	rep, err := f.svc.ReportTotals(f.ctx, ana, core.ReportQuery{From: day, To: day.AddDate(0, 0, 7)})
+	if err != nil || rep.TotalSeconds != int64(n*60) || len(rep.Groups) != 1 || rep.Groups[0].Project != "" {
+		t.Fatalf("report: %+v, %v", rep, err)
+	}
+}
