@@ -277,20 +277,24 @@ func TestReportLink(t *testing.T) {
 	}
 }
 
-// FuzzReportsQuery: whatever the query string, GET /api/v1/reports and
-// /api/v1/time-entries answer 200, 400, 403 or 410, never 500.
+// FuzzReportsQuery: whatever the query string and Accept header, GET
+// /api/v1/reports and /api/v1/time-entries answer 200, 400, 403 or 410,
+// never 500.
 func FuzzReportsQuery(f *testing.F) {
 	e := newReportEnv(f)
 	for _, s := range []string{"", "from=2026-11-01&to=2026-11-30&group_by=user,project&format=csv", "group_by=tag&group_by=billable",
 		"from=2026-11-18T09:00:00+01:00", "format=CSV", "from=0001-01-01&to=9999-12-31", "signature=00&user=1",
 		"from=2026-11-16T00:00:00Z&to=2026-11-23T00:00:00Z&group_by=project&team=false&format=csv&user=2&expires=1795000000&signature=ab"} {
-		f.Add(s)
+		f.Add(s, "")
 	}
-	f.Fuzz(func(t *testing.T, s string) {
+	f.Add("", "text/csv;q=0.9, application/json")
+	f.Add("format=json", "text/csv")
+	f.Fuzz(func(t *testing.T, s, accept string) {
 		for _, path := range []string{"/api/v1/reports?", "/api/v1/time-entries?"} {
 			req := httptest.NewRequest(http.MethodGet, "/", nil)
 			req.URL.Path, req.URL.RawQuery = strings.TrimSuffix(path, "?"), s
 			req.Header.Set("Authorization", "Bearer "+e.member)
+			req.Header.Set("Accept", accept)
 			w := httptest.NewRecorder()
 			e.handler.ServeHTTP(w, req)
 			switch w.Code {
