@@ -33,8 +33,9 @@ type entryPatchBody struct {
 }
 
 // listEntries lists time entries, filtered by ?user_id=, ?project_id=,
-// ?task_id= and the RFC 3339 span ?from= … ?to= (entries that overlap it).
-// Members see only their own.
+// ?task_id= and the span ?from= … ?to= (entries that overlap it). Members
+// see only their own. With ?format=csv (or Accept: text/csv), all of them
+// as CSV, not paged.
 func (s *Server) listEntries(w http.ResponseWriter, r *http.Request) error {
 	var f core.EntryFilter
 	var err error
@@ -55,6 +56,12 @@ func (s *Server) listEntries(w http.ResponseWriter, r *http.Request) error {
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
 		return badRequest("to must be after from")
+	}
+	if format, err := responseFormat(r); err != nil || format == "csv" {
+		if err != nil {
+			return err
+		}
+		return s.listEntriesCSV(w, r, f)
 	}
 	return listOf(w, r, func(ctx context.Context, a core.Actor, p core.Page) ([]core.TimeEntry, core.ID, error) {
 		return s.svc.ListEntries(ctx, a, f, p)

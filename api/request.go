@@ -167,16 +167,11 @@ func queryID(r *http.Request, name string) (core.ID, error) {
 	return id, nil
 }
 
-// queryTime reads an optional RFC 3339 query parameter. A '+' of the zone
-// offset that arrived unescaped (as a space) is put back.
+// queryTime reads an optional time query parameter: an RFC 3339 time, or a
+// date (YYYY-MM-DD) read as its midnight in the caller's zone
+// (core.ParseInstant). A '+' of the zone offset that arrived unescaped (as
+// a space) is put back.
 func queryTime(r *http.Request, name string) (time.Time, error) {
-	s := r.URL.Query().Get(name)
-	if s == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.RFC3339, strings.ReplaceAll(s, " ", "+"))
-	if err != nil {
-		return time.Time{}, badRequest("%s %q is not an RFC 3339 time such as 2026-11-18T09:00:00Z", name, s)
-	}
-	return t.UTC(), nil
+	t, err := core.ParseInstant(r.URL.Query(), name, actorOf(r).User.Location())
+	return t, malformed(err)
 }

@@ -83,6 +83,10 @@ func (s *Server) Register(r *mux.Router) {
 	v1.Handle("/time-entries/{id}", s.authed(s.updateEntry)).Methods(patch)
 	v1.Handle("/time-entries/{id}", s.authed(s.deleteEntry)).Methods(del)
 
+	// Reports: a member's own time, an admin's everyone's; a signed link
+	// from chat's report … csv opens one report without a token.
+	v1.Handle("/reports", s.handle(s.reports)).Methods(get) // ?from= ?to= ?group_by= ?format=json|csv
+
 	// Incoming hook URLs: admins see and delete all, members their own.
 	v1.Handle("/incoming", s.authed(s.listIncoming)).Methods(get)
 	v1.Handle("/incoming", s.authed(s.createIncoming)).Methods(post) // answers the URL once

@@ -86,6 +86,8 @@ type Status struct{}
 // Report reports totals per project over a period.
 type Report struct {
 	Period Period `json:"period"`
+	// CSV asks for a link to the report as CSV (ReportLink) instead.
+	CSV bool `json:"csv,omitempty"`
 }
 
 // TimeZone shows the user's time zone, or sets it to Zone: an IANA name or

@@ -77,20 +77,7 @@ func (s *Service) report(ctx context.Context, ws Workspace, actor Actor, period 
 				return err
 			}
 			for _, e := range entries {
-				st, en := e.Start, now
-				if e.End != nil {
-					en = *e.End
-				}
-				if st.Before(from) {
-					st = from
-				}
-				if en.After(to) {
-					en = to
-				}
-				secs := int64(en.Sub(st) / time.Second)
-				if secs < 0 {
-					continue
-				}
+				secs := EntrySeconds(e, from, to, now) // a row even for 0s: the project was worked on
 				name := projectName(e.ProjectID)
 				r, ok := rows[name]
 				if !ok {

@@ -17,6 +17,10 @@ type Result struct {
 	Project *Project   `json:"project,omitempty"`
 	Client  *Client    `json:"client,omitempty"`
 	Report  *Summary   `json:"report,omitempty"`
+	// Link is a link to the report as CSV (report … csv), working until
+	// LinkExpires.
+	Link        string    `json:"link,omitempty"`
+	LinkExpires time.Time `json:"-"`
 	// Events are the types of the events the command wrote, in order.
 	Events []string `json:"events,omitempty"`
 

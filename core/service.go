@@ -44,6 +44,13 @@ type Options struct {
 	// SessionTTL is how long a web page's session lasts
 	// (GATEWAY_SESSION_TTL); default DefaultSessionTTL.
 	SessionTTL time.Duration
+	// PublicURL is the base of the links the service hands out (report
+	// links; GATEWAY_PUBLIC_URL); empty: the links are paths alone.
+	PublicURL string
+	// ReportLinkKey, when set, signs report links (derived from
+	// GATEWAY_ENCRYPTION_KEY); otherwise a key made once and kept in the
+	// store does.
+	ReportLinkKey []byte
 }
 
 // Actor is who gives a command, and through which way in ("slack",
@@ -89,6 +96,9 @@ type Service struct {
 	channels Channels
 
 	idents identityCache
+
+	linkKeyMu sync.Mutex
+	linkKey   []byte // the stored report link key, once read
 }
 
 // NewService returns a Service on store.
@@ -202,6 +212,10 @@ func (s *Service) Execute(ctx context.Context, actor Actor, cmd Command) (*Resul
 	case Status:
 		res, err = s.report(ctx, ws, actor, Period{}, true)
 	case Report:
+		if c.CSV {
+			res, err = s.reportCSV(ctx, actor, c)
+			break
+		}
 		res, err = s.report(ctx, ws, actor, c.Period, false)
 	case Help:
 		res = &Result{Command: "help", Topic: c.Topic}

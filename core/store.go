@@ -125,4 +125,9 @@ type Tx interface {
 	// PruneUndo deletes at most limit undo records created before before,
 	// oldest first, and returns how many it deleted.
 	PruneUndo(before time.Time, limit int) (int, error)
+
+	// Secret returns the server secret called name (a key the gateway
+	// made for itself), storing fresh as it first when there is none:
+	// every caller, on every instance, gets the first one stored.
+	Secret(name, fresh string, now time.Time) (string, error)
 }

@@ -48,7 +48,7 @@ func (c *converter) command(t *command) (core.Command, error) {
 	case t.Status:
 		return core.Status{}, nil
 	case t.Report != nil:
-		return c.report(t.Report)
+		return c.reportCSV(t.Report)
 	case t.Undo:
 		return core.Undo{}, nil
 	case t.Notify != nil:

@@ -173,6 +173,7 @@ type notifyArg struct {
 
 type reportCmd struct {
 	Period *period `parser:"@@?"`
+	CSV    bool    `parser:"@'csv'?"`
 }
 
 type period struct {

@@ -12,18 +12,24 @@ type Dialect struct {
 	Escape func(s string) string
 	// Strong sets a name in bold, escaped.
 	Strong func(s string) string
+	// Link links label (escaped) to url, a URL the gateway made.
+	Link func(url, label string) string
 }
 
 // Slack is Slack's mrkdwn: &, < and > escaped (Slack's links, mentions
 // and <!channel> all start with <), names in *bold*.
 var Slack = Dialect{Escape: EscapeSlack, Strong: func(s string) string {
 	return "*" + EscapeSlack(strings.ReplaceAll(s, "*", "∗")) + "*"
+}, Link: func(url, label string) string {
+	return "<" + EscapeSlack(url) + "|" + EscapeSlack(strings.ReplaceAll(label, "|", "¦")) + ">"
 }}
 
 // Markdown is Mattermost's Markdown: its marks escaped and every @ kept
 // from mentioning, names in **bold**.
 var Markdown = Dialect{Escape: EscapeMarkdown, Strong: func(s string) string {
 	return "**" + EscapeMarkdown(s) + "**"
+}, Link: func(url, label string) string {
+	return "[" + EscapeMarkdown(label) + "](" + strings.NewReplacer("(", "%28", ")", "%29", " ", "%20").Replace(url) + ")"
 }}
 
 // slackEscaper escapes the three characters Slack's message formatting

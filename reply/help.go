@@ -17,7 +17,7 @@ var usage = map[string][]string{
 		"log 1h on Specs in Website 1 Dec", "log 9:30am-11:15am on Design in Website 2026-11-20 -- sprint review"},
 	"delete entry": {"`delete entry ID` (also `remove`, `rm`): delete one of your entries", "delete entry #1234"},
 	"status":       {"`status`: your running timer and today's totals", "status"},
-	"report":       {"`report [today | yesterday | this week | last week | this month | last month | DATE | DATE..DATE]`: your totals per project", "report", "report last week", "report last month", "report 2026-11-20", "report 2026-11-01..2026-11-30"},
+	"report":       {"`report [today | yesterday | this week | last week | this month | last month | DATE | DATE..DATE] [csv]`: your totals per project; `csv` answers a link to them as CSV, which works for 15 minutes", "report", "report last week", "report last month", "report 2026-11-20", "report 2026-11-01..2026-11-30", "report last week csv"},
 	"tz":           {"`tz [ZONE]` (also `timezone`): show or set your time zone, an IANA name or a city; times you log and see are in it", "tz", "tz Europe/Berlin", "tz new york"},
 	"undo":         {"`undo`: reverse your last change (within 10 minutes)", "undo"},
 	"help":         {"`help [COMMAND]`: this help", "help log"},

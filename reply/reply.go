@@ -40,6 +40,9 @@ func Render(res *core.Result, d Dialect) string {
 	case "undo":
 		return fmt.Sprintf("Undid your last change (%s)", d.Escape(res.Undone))
 	case "status", "report":
+		if res.Link != "" {
+			return reportLink(res, d)
+		}
 		return summary(res.Report, d)
 	case "help":
 		return helpText(res.Topic, d)

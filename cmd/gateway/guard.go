@@ -66,6 +66,9 @@ func (g *guard) limitOf(r *http.Request) (*ratelimit.Keyed, string) {
 	switch {
 	case strings.HasPrefix(p, "/api/v1/") || strings.HasPrefix(p, "/rest-api/v1/"):
 		auth := r.Header.Get("Authorization")
+		if auth == "" && isReportLink(r) {
+			auth = "link " + r.URL.Query().Get("signature") // a link counts as a token of its own
+		}
 		if auth == "" {
 			return nil, "" // refused 401, which the failure limit counts
 		}
@@ -80,11 +83,12 @@ func (g *guard) limitOf(r *http.Request) (*ratelimit.Keyed, string) {
 
 // failedAuthentication reports whether a request's answer says its
 // credentials were wrong: any 401 (a bad bearer token, login, signature or
-// Mattermost token, a bad metrics token), and an incoming hook's 404 (no
-// hook has that token).
+// Mattermost token, a bad metrics token), an incoming hook's 404 (no
+// hook has that token), and a report link's 403 (a changed signature).
 func failedAuthentication(r *http.Request, status int) bool {
 	return status == http.StatusUnauthorized ||
-		status == http.StatusNotFound && r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/hooks/")
+		status == http.StatusNotFound && r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/hooks/") ||
+		status == http.StatusForbidden && isReportLink(r)
 }
 
 func (g *guard) refuse(w http.ResponseWriter, r *http.Request, e *httpx.Error, client string) {
