@@ -128,8 +128,11 @@ func apiOps() []apiOp {
 
 		{method: get, path: "/api/v1/reports", summary: "totals (seconds) per group for [from, to) (dates or RFC 3339; default this week in the caller's zone); a member gets their own, an admin everyone's; ?format=csv answers a header row of the group_by fields then seconds,hours, and one row per group",
 			query: []apiParam{{"from", "string", "a date (YYYY-MM-DD, in the caller's zone) or RFC 3339 time"}, {"to", "string", "a date or RFC 3339 time"},
-				{"group_by", "string", "comma list of user, project, task, tag, billable; default project"}, {"format", "string", "json (default) or csv"}},
-			status: 200, resp: reportSchema(), csv: true},
+				{"group_by", "string", "comma list of user, project, task, tag, billable; default project"}, {"format", "string", "json (default) or csv"},
+				{"user", "string", "signed link (report … csv in chat): the user it is for"}, {"team", "string", "signed link: everyone's (team reports)"},
+				{"expires", "string", "signed link: Unix time it stops working (15 minutes after it was made)"},
+				{"signature", "string", "signed link: HMAC over every other parameter; with it no token is needed, and any change answers 403"}},
+			status: 200, resp: reportSchema(), csv: true, errs: []int{403, 410}},
 
 		{method: get, path: "/api/v1/incoming", summary: "incoming hook URLs (never their tokens): an admin sees all, a member their own", query: pageParams, status: 200, resp: core.IncomingHook{}, list: true},
 		{method: post, path: "/api/v1/incoming", summary: "create an incoming hook URL owned by the caller; the full URL and token are shown only in this answer; the body may be empty", body: incomingBody{}, status: 201, resp: incomingAnswer{}},
