@@ -61,6 +61,10 @@ type Actor struct {
 	// of a chat provider: Execute finds the user (creating a member named
 	// Identity.Name on first sight) in the command's own transaction.
 	Identity *ChatIdentity
+	// Confirmed are the new names the actor confirmed (a Create button):
+	// keys made by ConfirmProject and ConfirmTask. Such a name is created
+	// even when a close one exists.
+	Confirmed []string
 }
 
 // ChatIdentity is who a chat message comes from.
