@@ -98,9 +98,8 @@ func quoteName(name string) string {
 	if plain && !keywordLike(name) {
 		return name
 	}
-	if strings.Contains(name, `"`) {
-		return "“" + name + "”"
-	}
+	// A name that holds a quote cannot be written in the language (the
+	// parser takes typographic quotes for straight ones): best effort.
 	return `"` + name + `"`
 }
 
