@@ -180,6 +180,9 @@ func ImpliedVerb(command string) string {
 }
 
 func (h *Handler) errorReply(ctx context.Context, err error) *slack.Msg {
+	if m := nearMissReply(err); m != nil {
+		return m
+	}
 	switch {
 	case errors.Is(err, context.Canceled):
 		// The client hung up before the command ran: nothing changed.
@@ -232,5 +235,6 @@ func ResultMessage(res *core.Result) *slack.Msg {
 		m.Blocks.BlockSet = append(m.Blocks.BlockSet, slack.NewContextBlock("",
 			slack.NewTextBlockObject(slack.MarkdownType, fmt.Sprintf("Made a mistake? `delete entry #%d` or `undo`", res.Entry.ID), false, false)))
 	}
+	withNewNames(m, res)
 	return m
 }
