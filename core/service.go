@@ -70,6 +70,9 @@ type Actor struct {
 // ChatIdentity is who a chat message comes from.
 type ChatIdentity struct {
 	Provider, Subject, Name string
+	// TimeZone, when an IANA name, is the zone a user made on first sight
+	// gets (Slack's users.info); UTC otherwise.
+	TimeZone string
 }
 
 // ErrDuplicate is returned for a change whose Actor.DedupeKey was seen before.
@@ -215,6 +218,9 @@ func (s *Service) Execute(ctx context.Context, actor Actor, cmd Command) (*Resul
 		err = Errorf(EINVALID, "no command")
 	default:
 		res, err = s.update(ctx, ws.ID, actor, txOptions{op: cmd.CommandName(), dedupeKey: actor.DedupeKey, undo: true, cmd: cmd}, (*change).runCommand)
+	}
+	if err == nil {
+		s.quietInChannel(ctx, actor, res)
 	}
 	s.ran(ctx, actor, commandName(cmd), err, time.Since(start))
 	return res, err

@@ -59,7 +59,7 @@ func uniqueUserName(tx Tx, ws ID, name string) string {
 // seen first, the operator at the command line) acts as the user it
 // creates.
 func (c *change) createUser(name string, role Role, ids ...Identity) (User, error) {
-	u := User{WorkspaceID: c.ws, Name: name, Role: role, TimeZone: "UTC", CreatedAt: c.now, UpdatedAt: c.now}
+	u := User{WorkspaceID: c.ws, Name: name, Role: role, TimeZone: c.firstZone(), CreatedAt: c.now, UpdatedAt: c.now}
 	if err := c.tx.CreateUser(&u); err != nil {
 		return User{}, err
 	}

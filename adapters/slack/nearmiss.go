@@ -286,6 +286,7 @@ func (h *Handler) runButton(ctx context.Context, cb slack.InteractionCallback, p
 			return []*slack.WebhookMessage{whisper("I could not read that button; type the command instead.")}
 		}
 		actor.Confirmed = confirmed
+		actor.Identity.TimeZone = h.newUserZone(ctx, interactionTeam(cb), cb.User.ID)
 		actor.User, actor.Identity = h.knownUser(ctx, actor.Identity)
 		res, err = h.svc.Execute(ctx, actor, cmd)
 	}
