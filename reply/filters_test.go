@@ -7,7 +7,7 @@ import (
 
 func TestFiltersTextReadsCleanly(t *testing.T) {
 	for raw, want := range map[string]string{
-		`["tracker.*","task.*"]`: "tracker.*, task.*",
+		`["tracker.*","task.*"]`:                                   "tracker.*, task.*",
 		`[{"entity":"project","action":"*"},"time_entry.created"]`: "project.*, time_entry.created",
 		`[]`:       "",
 		`not json`: "not json",
