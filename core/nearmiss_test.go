@@ -112,3 +112,25 @@ func TestNearMissAsksAndStoresNothing(t *testing.T) {
 	f.do(ana, core.AddProject{Project: "Opz"})
 	f.do(ana, core.AddTask{Task: "Triag", Project: "Ops"})
 }
+
+func TestNearMissInCommitLines(t *testing.T) {
+	f := newFixture(t)
+	ana := f.user("ana", core.RoleMember)
+	f.do(ana, core.AddProject{Project: "Website"})
+	f.events()
+	yesterday := core.Day{Kind: core.DayYesterday}
+	// A /log line that names a project close to one asks.
+	_, err := f.svc.CommitLog(f.ctx, ana, "octo/web", core.Log{Amount: core.Amount{Duration: time.Hour}, Task: "Fix", Project: "Websit", When: yesterday})
+	var nm *core.NearMiss
+	if !errors.As(err, &nm) || nm.Existing != "Website" {
+		t.Fatalf("commit line: %v", err)
+	}
+	if evs := f.events(); len(evs) != 0 {
+		t.Fatalf("a question wrote %v", evs)
+	}
+	// The repository's own project is no typed name: made as before.
+	res, err := f.svc.CommitLog(f.ctx, ana, "octo/web", core.Log{Amount: core.Amount{Duration: time.Hour}, Task: "Fix", When: yesterday})
+	if err != nil || res.Project.Name != "web" {
+		t.Fatalf("repository project: %v %+v", err, res)
+	}
+}
