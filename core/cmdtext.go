@@ -10,7 +10,8 @@ import (
 // CommandText writes a chat command as text in the command language, for
 // answers that spell a command out (the ways out of a near miss). Names
 // are quoted when they are more than one plain word or could be read as a
-// keyword. It covers track, log, add project and add task; "" otherwise.
+// keyword. It covers track, log, and add and close of projects and
+// tasks; "" otherwise.
 func CommandText(cmd Command) string {
 	var b strings.Builder
 	switch c := cmd.(type) {
@@ -42,6 +43,13 @@ func CommandText(cmd Command) string {
 		}
 	case AddTask:
 		b.WriteString("add task " + quoteName(c.Task) + " in " + quoteName(c.Project))
+	case CloseProject:
+		b.WriteString("close project " + quoteName(c.Project))
+	case CloseTask:
+		b.WriteString("close task " + quoteName(c.Task))
+		if c.Project != "" {
+			b.WriteString(" in " + quoteName(c.Project))
+		}
 	}
 	return b.String()
 }

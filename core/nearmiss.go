@@ -6,9 +6,10 @@ import (
 	"unicode/utf8"
 )
 
-// Names that almost match (COMMANDS.md, second edition): when track or log
-// name a project, or a task within a project, that does not exist and an
-// open one is close to it, nothing is stored and the answer asks. The
+// Names that almost match (COMMANDS.md, second edition): when track, log
+// or close name a project, or a task within a project, that does not
+// exist and an open one is close to it, nothing is stored and the answer
+// asks. The
 // question is a *NearMiss error: its message spells the two ways out as
 // commands (for Mattermost, hooks and commit lines); Slack draws them as
 // buttons that run NearMiss.Use or NearMiss.Again with the new name
@@ -189,8 +190,69 @@ func withName(cmd Command, kind, name string) Command {
 			c.Task = name
 		}
 		return c
+	case CloseProject:
+		c.Project = name
+		return c
+	case CloseTask:
+		if kind == "project" {
+			c.Project = name
+		} else {
+			c.Task = name
+		}
+		return c
 	}
 	return nil
+}
+
+// missingProject turns a project that close did not find into a near miss
+// when an open project's name is close (no way to create: close names
+// what exists); other errors pass.
+func (c *change) missingProject(err error, name string) error {
+	if ErrorCode(err) != ENOTFOUND {
+		return err
+	}
+	names, lerr := c.openProjectNames()
+	if lerr != nil {
+		return lerr
+	}
+	if near := closest(name, names); near != "" {
+		return &NearMiss{Kind: "project", Name: name, Existing: near, Use: withName(c.cmd, "project", near), Again: c.cmd}
+	}
+	return Errorf(ENOTFOUND, "there is no project %q", name)
+}
+
+// missingTask turns the project or task that close task did not find into
+// a near miss, when an open one's name is close; other errors pass.
+func (c *change) missingTask(err error, task, project string) error {
+	if ErrorCode(err) != ENOTFOUND {
+		return err
+	}
+	var pid ID
+	if project != "" {
+		p, perr := c.tx.ProjectByName(c.ws, project)
+		if ErrorCode(perr) == ENOTFOUND {
+			return c.missingProject(perr, project)
+		}
+		if perr != nil {
+			return perr
+		}
+		pid, project = p.ID, p.Name
+	}
+	tasks, lerr := c.openTasks(pid)
+	if lerr != nil {
+		return lerr
+	}
+	names := make([]string, len(tasks))
+	for i, t := range tasks {
+		names[i] = t.Name
+	}
+	if near := closest(task, names); near != "" {
+		return &NearMiss{Kind: "task", Name: task, Existing: near, Project: project, Use: withName(c.cmd, "task", near), Again: c.cmd}
+	}
+	if project != "" {
+		return Errorf(ENOTFOUND, "there is no task %q in %s", task, project)
+	}
+	return Errorf(ENOTFOUND, "there is no task %q", task)
 }
 
 // asking reports whether the change's command asks about near misses:

@@ -134,3 +134,28 @@ func TestNearMissInCommitLines(t *testing.T) {
 		t.Fatalf("repository project: %v %+v", err, res)
 	}
 }
+
+func TestNearMissOfClose(t *testing.T) {
+	f := newFixture(t)
+	ana := f.user("ana", core.RoleMember)
+	f.do(ana, core.AddTask{Task: "Fix bug", Project: "Website"})
+	f.events()
+	nm := f.nearMiss(ana, core.CloseProject{Project: "Websit"})
+	if nm.Existing != "Website" || nm.Create != nil || nm.Use != (core.CloseProject{Project: "Website"}) {
+		t.Fatalf("%+v", nm)
+	}
+	nm = f.nearMiss(ana, core.CloseTask{Task: "Fix bgu", Project: "Website"})
+	if nm.Kind != "task" || nm.Existing != "Fix bug" || nm.Use != (core.CloseTask{Task: "Fix bug", Project: "Website"}) {
+		t.Fatalf("%+v", nm)
+	}
+	nm = f.nearMiss(ana, core.CloseTask{Task: "Fix bug", Project: "Websiet"})
+	if nm.Kind != "project" || nm.Use != (core.CloseTask{Task: "Fix bug", Project: "Website"}) {
+		t.Fatalf("%+v", nm)
+	}
+	if got := core.ErrorMessage(nm); got != `no project "Websiet": did you mean "Website"? Nothing was stored. Use it: close task "Fix bug" in Website.` {
+		t.Errorf("message %s", got)
+	}
+	// Nothing close: not found, as before.
+	f.fail(ana, core.CloseProject{Project: "Backend"}, core.ENOTFOUND, `no project "Backend"`)
+	f.fail(ana, core.CloseTask{Task: "Deploy", Project: "Website"}, core.ENOTFOUND, `no task "Deploy" in Website`)
+}

@@ -29,6 +29,9 @@ func TestCommandTextRoundTrips(t *testing.T) {
 		core.AddProject{Project: "Web"},
 		core.AddProject{Project: "Website Redesign"},
 		core.AddTask{Task: "Fix bgu", Project: "Website"},
+		core.CloseProject{Project: "Website Redesign"},
+		core.CloseTask{Task: "Fix bug", Project: "Web"},
+		core.CloseTask{Task: "Deploy"},
 	} {
 		text := core.CommandText(cmd)
 		got, err := parser.Parse(text)

@@ -39,21 +39,21 @@ const (
 // maxActionValue is the longest value Slack keeps on a button.
 const maxActionValue = 2000
 
-// nearAction is the value of a near-miss button: a track or log command as
-// JSON, and the new name it may create.
+// nearAction is the value of a near-miss button: a track, log or close
+// command as JSON, and the new name it may create.
 type nearAction struct {
 	Verb    string          `json:"verb"`
 	Command json.RawMessage `json:"cmd"`
 	Confirm string          `json:"confirm,omitempty"`
 }
 
-// EncodeNearAction writes a near-miss button's value: the command (track or
-// log) and the confirmed new name's key, if any. ok is false when the
+// EncodeNearAction writes a near-miss button's value: the command (track,
+// log, close project or close task) and the confirmed new name's key, if any. ok is false when the
 // command is of another kind or the value would be over Slack's 2,000
 // characters (a long note): the reply then spells the command out only.
 func EncodeNearAction(cmd core.Command, confirm string) (string, bool) {
 	switch cmd.(type) {
-	case core.Track, core.Log:
+	case core.Track, core.Log, core.CloseProject, core.CloseTask:
 	default:
 		return "", false
 	}
@@ -97,8 +97,20 @@ func DecodeNearAction(value string) (core.Command, []string, error) {
 			return nil, nil, errors.New("log: an exact end is not a chat command")
 		}
 		cmd = l
+	case "close project":
+		var p core.CloseProject
+		if err := strictJSON(a.Command, &p); err != nil {
+			return nil, nil, fmt.Errorf("close project: %w", err)
+		}
+		cmd = p
+	case "close task":
+		var t core.CloseTask
+		if err := strictJSON(a.Command, &t); err != nil {
+			return nil, nil, fmt.Errorf("close task: %w", err)
+		}
+		cmd = t
 	default:
-		return nil, nil, fmt.Errorf("action value: verb %q is not track or log", a.Verb)
+		return nil, nil, fmt.Errorf("action value: verb %q is not track, log or close", a.Verb)
 	}
 	if a.Confirm == "" {
 		return cmd, nil, nil
@@ -154,16 +166,20 @@ func NearMissMessage(nm *core.NearMiss) *slack.Msg {
 	text := fmt.Sprintf(":thinking_face: No %s *%s*%s: did you mean *%s*? Nothing was stored.", nm.Kind, escape(nm.Name), where, escape(nm.Existing))
 	m := ephemeral(text, "")
 	var buttons []slack.BlockElement
-	useLabel := "Track"
-	if _, ok := nm.Use.(core.Log); ok {
-		useLabel = "Log"
-	}
-	if nm.Kind == "project" {
-		useLabel += " in " + nm.Existing
-	} else if useLabel == "Log" {
-		useLabel += " on " + nm.Existing
-	} else {
-		useLabel += " " + nm.Existing
+	var useLabel string
+	switch nm.Use.(type) {
+	case core.Log:
+		useLabel = "Log on " + nm.Existing
+		if nm.Kind == "project" {
+			useLabel = "Log in " + nm.Existing
+		}
+	case core.CloseProject, core.CloseTask:
+		useLabel = "Close " + nm.Existing
+	default:
+		useLabel = "Track " + nm.Existing
+		if nm.Kind == "project" {
+			useLabel = "Track in " + nm.Existing
+		}
 	}
 	if v, ok := EncodeNearAction(nm.Use, ""); ok {
 		buttons = append(buttons, slack.NewButtonBlockElement(NearUseActionID, v, buttonLabel(useLabel)).WithStyle(slack.StylePrimary))

@@ -84,6 +84,20 @@ func TestNearMissMessageGolden(t *testing.T) {
 	}
 }
 
+func TestNearMissOfCloseHasOneButton(t *testing.T) {
+	nm := &core.NearMiss{Kind: "project", Name: "Websit", Existing: "Website", Use: core.CloseProject{Project: "Website"}, Again: core.CloseProject{Project: "Websit"}}
+	m := slack.NearMissMessage(nm)
+	bs := buttons(t, m)
+	cmd, confirmed, err := slack.DecodeNearAction(bs[slack.NearUseActionID])
+	if len(bs) != 1 || err != nil || cmd != (core.CloseProject{Project: "Website"}) || confirmed != nil {
+		t.Fatalf("buttons %v: %#v %v", bs, cmd, err)
+	}
+	b, _ := json.Marshal(m)
+	if !strings.Contains(string(b), `"Close Website"`) || !strings.Contains(string(b), "Or type `close project Website`.") {
+		t.Errorf("close near miss: %s", b)
+	}
+}
+
 func TestUndoButtonGolden(t *testing.T) {
 	at := time.Date(2026, 11, 18, 14, 2, 0, 0, time.UTC)
 	res := &core.Result{Command: "track", Public: true, User: core.User{ID: 1, Name: "ana", TimeZone: "UTC"}, At: at,
@@ -142,13 +156,14 @@ func FuzzDecodeNearAction(f *testing.F) {
 	}
 	f.Add(`{"verb":"log","cmd":{"amount":{"range":true,"from":"09:00","to":"25:00"}}}`)
 	f.Add(`{"verb":"track","cmd":null}`)
+	f.Add(`{"verb":"close task","cmd":{"task":"Fix bug","project":"Website"}}`)
 	f.Fuzz(func(t *testing.T, value string) {
 		cmd, confirmed, err := slack.DecodeNearAction(value)
 		if err != nil {
 			return
 		}
 		switch cmd.(type) {
-		case core.Track, core.Log:
+		case core.Track, core.Log, core.CloseProject, core.CloseTask:
 		default:
 			t.Fatalf("decoded %T", cmd)
 		}
