@@ -185,7 +185,7 @@ func (s *Service) Execute(ctx context.Context, actor Actor, cmd Command) (*Resul
 	}
 	if id := actor.Identity; actor.User.ID == 0 && id != nil {
 		if readOnly {
-			if actor.User, err = s.ResolveIdentity(ctx, id.Provider, id.Subject, id.Name, actor.Source); err != nil {
+			if actor.User, err = s.resolveChat(ctx, *id, actor.Source); err != nil {
 				return nil, err
 			}
 		} else {

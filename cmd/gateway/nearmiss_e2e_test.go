@@ -110,7 +110,7 @@ type secondEdition struct {
 
 func startSecondEdition(t *testing.T) *secondEdition {
 	t.Helper()
-	f := newSlackAPI(t, map[string]string{"U0ANA": "UTC", "U0BERTA": "Europe/Berlin"})
+	f := newSlackAPI(t, map[string]string{"U0ANA": "UTC", "U0BERTA": "Europe/Berlin", "U0CARL": "America/Los_Angeles"})
 	cfg := testConfig(t, filepath.Join(t.TempDir(), "e2e.db"), map[string]string{
 		"GATEWAY_SLACK_SIGNING_SECRET": testSecret, "GATEWAY_ADMIN_TOKEN": testAdmin,
 		"GATEWAY_SLACK_BOT_TOKEN": e2eBotToken, "GATEWAY_SLACK_API_URL": f.srv.URL + "/api/"})
@@ -356,6 +356,11 @@ func TestSecondEditionSlackEndToEnd(t *testing.T) {
 	s.command("U0BERTA", "/tt", "status")
 	if n := s.slack.calls("U0BERTA"); n != 1 {
 		t.Errorf("users.info asked %d times for berta", n)
+	}
+	// A first command that only reads makes the user in their zone too.
+	s.command("U0CARL", "/tt", "status")
+	if m := s.command("U0CARL", "/tt", "tz"); !strings.Contains(text(m), "America/Los_Angeles") {
+		t.Errorf("carl's first tz: %s", text(m))
 	}
 }
 
