@@ -273,7 +273,11 @@ func (c *change) askProject(name string) (Project, error) {
 	if err != nil {
 		return Project{}, err
 	}
-	if _, err := c.tx.ProjectByName(c.ws, clean); ErrorCode(err) == ENOTFOUND && c.asking() && !c.actor.confirmed(ConfirmProject(clean)) {
+	p, err := c.tx.ProjectByName(c.ws, clean)
+	if err == nil && p.Status != StatusClosed {
+		return p, nil // the common case, looked up once
+	}
+	if ErrorCode(err) == ENOTFOUND && c.asking() && !c.actor.confirmed(ConfirmProject(clean)) {
 		names, err := c.openProjectNames()
 		if err != nil {
 			return Project{}, err
@@ -300,7 +304,11 @@ func (c *change) askTask(name string, project *Project) (Task, error) {
 	if project != nil {
 		pid, pname = project.ID, project.Name
 	}
-	if _, err := c.tx.TaskByName(c.ws, pid, clean); ErrorCode(err) == ENOTFOUND && c.asking() && !c.actor.confirmed(ConfirmTask(pname, clean)) {
+	t, err := c.tx.TaskByName(c.ws, pid, clean)
+	if err == nil && t.Status != StatusClosed {
+		return t, nil // the common case, looked up once
+	}
+	if ErrorCode(err) == ENOTFOUND && c.asking() && !c.actor.confirmed(ConfirmTask(pname, clean)) {
 		tasks, err := c.openTasks(pid)
 		if err != nil {
 			return Task{}, err
