@@ -61,3 +61,16 @@ func TestTrackReplyIsEphemeralWhenTheChannelIsNotified(t *testing.T) {
 		t.Errorf("channel without tracker.*: %s", rt)
 	}
 }
+
+// TestZoneFallsBackToUTCWhenSlackDoesNotTell checks that a failed
+// users.info (this fake has none) leaves a new user in UTC and the command
+// goes on.
+func TestZoneFallsBackToUTCWhenSlackDoesNotTell(t *testing.T) {
+	e := newChatEnv(t, true)
+	if rt, text := e.slashType("U0NEW", channel, "track Fix login in Website"); rt != "in_channel" || !strings.Contains(text, "started") {
+		t.Fatalf("track: %s %s", rt, text)
+	}
+	if u := e.user("U0NEW"); u.User.TimeZone != "UTC" {
+		t.Errorf("zone %q", u.User.TimeZone)
+	}
+}
