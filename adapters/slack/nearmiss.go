@@ -13,6 +13,7 @@ import (
 
 	"github.com/chatops/gateway/core"
 	"github.com/chatops/gateway/internal/httpx"
+	"github.com/chatops/gateway/reply"
 	"github.com/slack-go/slack"
 )
 
@@ -147,6 +148,9 @@ func DecodeUndoAction(value string) (kind string, id core.ID, err error) {
 	return kind, id, nil
 }
 
+// boldName is a name in bold, escaped, as replies write names.
+func boldName(s string) string { return reply.Slack.Strong(s) }
+
 // buttonLabel is a button's plain text, cut to Slack's 75 characters.
 func buttonLabel(s string) *slack.TextBlockObject {
 	if utf8.RuneCountInString(s) > 75 {
@@ -161,9 +165,9 @@ func buttonLabel(s string) *slack.TextBlockObject {
 func NearMissMessage(nm *core.NearMiss) *slack.Msg {
 	where := ""
 	if nm.Kind == "task" && nm.Project != "" {
-		where = " in *" + escape(nm.Project) + "*"
+		where = " in " + boldName(nm.Project)
 	}
-	text := fmt.Sprintf(":thinking_face: No %s *%s*%s: did you mean *%s*? Nothing was stored.", nm.Kind, escape(nm.Name), where, escape(nm.Existing))
+	text := fmt.Sprintf(":thinking_face: No %s %s%s: did you mean %s? Nothing was stored.", nm.Kind, boldName(nm.Name), where, boldName(nm.Existing))
 	m := ephemeral(text, "")
 	var buttons []slack.BlockElement
 	var useLabel string
@@ -205,10 +209,10 @@ func NearMissMessage(nm *core.NearMiss) *slack.Msg {
 func newNames(res *core.Result) (line, undo string) {
 	var parts []string
 	if slices.Contains(res.Events, core.EventProjectCreated) && res.Project != nil {
-		parts = append(parts, "new project *"+escape(res.Project.Name)+"*")
+		parts = append(parts, "new project "+boldName(res.Project.Name))
 	}
 	if slices.Contains(res.Events, core.EventTaskCreated) && res.Task != nil {
-		parts = append(parts, "new task *"+escape(res.Task.Name)+"*")
+		parts = append(parts, "new task "+boldName(res.Task.Name))
 	}
 	if len(parts) == 0 {
 		return "", ""
