@@ -151,7 +151,7 @@ func refIDs(task *Task, project *Project) (taskID, projectID ID) {
 func (c *change) target(taskName, projectName string) (*Task, *Project, error) {
 	var project *Project
 	if projectName != "" {
-		p, err := c.ensureProject(projectName)
+		p, err := c.askProject(projectName)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -160,7 +160,7 @@ func (c *change) target(taskName, projectName string) (*Task, *Project, error) {
 	if taskName == "" {
 		return nil, project, nil
 	}
-	t, err := c.ensureTask(taskName, project)
+	t, err := c.askTask(taskName, project)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -303,6 +303,7 @@ func (s *Service) CommitLog(ctx context.Context, actor Actor, repo string, cmd L
 			}
 			cmd.Project = p.Name
 		}
+		c.cmd = cmd // a near miss asks as in chat
 		return c.log(cmd)
 	})
 }

@@ -128,7 +128,7 @@ func (c *change) closeProject(cmd CloseProject) error {
 	}
 	p, err := c.tx.ProjectByName(c.ws, name)
 	if err != nil {
-		return err
+		return c.missingProject(err, name)
 	}
 	if p.Status == StatusClosed {
 		return Errorf(EINVALID, "project %q is already closed", p.Name)

@@ -68,11 +68,18 @@ type Actor struct {
 	// of a chat provider: Execute finds the user (creating a member named
 	// Identity.Name on first sight) in the command's own transaction.
 	Identity *ChatIdentity
+	// Confirmed are the new names the actor confirmed (a Create button):
+	// keys made by ConfirmProject and ConfirmTask. Such a name is created
+	// even when a close one exists.
+	Confirmed []string
 }
 
 // ChatIdentity is who a chat message comes from.
 type ChatIdentity struct {
 	Provider, Subject, Name string
+	// TimeZone, when an IANA name, is the zone a user made on first sight
+	// gets (Slack's users.info); UTC otherwise.
+	TimeZone string
 }
 
 // ErrDuplicate is returned for a change whose Actor.DedupeKey was seen before.
@@ -188,7 +195,7 @@ func (s *Service) Execute(ctx context.Context, actor Actor, cmd Command) (*Resul
 	}
 	if id := actor.Identity; actor.User.ID == 0 && id != nil {
 		if readOnly {
-			if actor.User, err = s.ResolveIdentity(ctx, id.Provider, id.Subject, id.Name, actor.Source); err != nil {
+			if actor.User, err = s.resolveChat(ctx, *id, actor.Source); err != nil {
 				return nil, err
 			}
 		} else {
@@ -225,6 +232,9 @@ func (s *Service) Execute(ctx context.Context, actor Actor, cmd Command) (*Resul
 		err = Errorf(EINVALID, "no command")
 	default:
 		res, err = s.update(ctx, ws.ID, actor, txOptions{op: cmd.CommandName(), dedupeKey: actor.DedupeKey, undo: true, cmd: cmd}, (*change).runCommand)
+	}
+	if err == nil {
+		s.quietInChannel(ctx, actor, res)
 	}
 	s.ran(ctx, actor, commandName(cmd), err, time.Since(start))
 	return res, err

@@ -156,7 +156,7 @@ func (c *change) findTask(name, projectName string) (Task, *Project, error) {
 func (c *change) closeTask(cmd CloseTask) error {
 	t, project, err := c.findTask(cmd.Task, cmd.Project)
 	if err != nil {
-		return err
+		return c.missingTask(err, cmd.Task, cmd.Project)
 	}
 	if t.Status == StatusClosed {
 		return Errorf(EINVALID, "task %q is already closed", t.Name)

@@ -69,7 +69,7 @@ func (c *change) createUser(name string, role Role, ids ...Identity) (User, erro
 // addUser is createUser without the event: for system users (the built-in
 // github user), which are not people joining the workspace.
 func (c *change) addUser(name string, role Role, ids ...Identity) (User, error) {
-	u := User{WorkspaceID: c.ws, Name: name, Role: role, TimeZone: "UTC", CreatedAt: c.now, UpdatedAt: c.now}
+	u := User{WorkspaceID: c.ws, Name: name, Role: role, TimeZone: c.firstZone(), CreatedAt: c.now, UpdatedAt: c.now}
 	if err := c.tx.CreateUser(&u); err != nil {
 		return User{}, err
 	}

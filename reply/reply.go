@@ -111,7 +111,7 @@ func notify(res *core.Result, d Dialect) string {
 		var b strings.Builder
 		b.WriteString("This channel's notifications:")
 		for _, sub := range res.Subscriptions {
-			fmt.Fprintf(&b, "\n• #%d %s: %s", sub.ID, strings.Trim(string(sub.Events), "[]"), sub.Status)
+			fmt.Fprintf(&b, "\n• #%d %s: %s", sub.ID, filtersText(sub.Events), sub.Status)
 		}
 		return b.String()
 	}

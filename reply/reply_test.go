@@ -58,7 +58,7 @@ func TestText(t *testing.T) {
 		{"notify", core.Result{Command: "notify", Subscriptions: []core.Subscription{sub}, Filters: []string{"tracker.*", "task.*"}},
 			"🔔 This channel now gets tracker.*, task.* (subscription #4). `notify off 4` stops it."},
 		{"notify list", core.Result{Command: "notify list", Subscriptions: []core.Subscription{sub}},
-			"This channel's notifications:\n• #4 \"tracker.*\",\"task.*\": active"},
+			"This channel's notifications:\n• #4 tracker.*, task.*: active"},
 		{"notify list empty", core.Result{Command: "notify list"}, "This channel has no notifications. Start them with `notify`."},
 		{"notify off", core.Result{Command: "notify off", Removed: 2}, "🔕 Removed 2 of this channel's subscriptions."},
 		{"notify off none", core.Result{Command: "notify off"}, "This channel had no notifications."},

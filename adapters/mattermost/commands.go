@@ -188,6 +188,9 @@ func (h *Handler) command(w http.ResponseWriter, r *http.Request) (*Reply, error
 }
 
 func (h *Handler) errorReply(ctx context.Context, err error) *Reply {
+	if r := nearMissReply(err); r != nil {
+		return r
+	}
 	switch {
 	case errors.Is(err, context.Canceled):
 		// The client hung up before the command ran: nothing changed.
@@ -230,5 +233,6 @@ func ResultReply(res *core.Result) *Reply {
 	if res.Entry != nil && !res.Entry.Running() && res.Command != "delete entry" {
 		rep.Text += fmt.Sprintf("\n_Made a mistake? `delete entry #%d` or `undo`_", res.Entry.ID)
 	}
+	rep.Text += newNamesLine(res)
 	return rep
 }

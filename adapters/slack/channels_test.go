@@ -323,7 +323,7 @@ func TestNotifyCommandsFromSlackAreVisibleInTheAPI(t *testing.T) {
 	viaURL := hooks[1]
 
 	list := e.slash(steveID, channel, "notify list")
-	for _, want := range []string{fmt.Sprintf("#%d", bot.ID), fmt.Sprintf("#%d", viaURL.ID), `"webhook.*","project.created"`, "active"} {
+	for _, want := range []string{fmt.Sprintf("#%d", bot.ID), fmt.Sprintf("#%d", viaURL.ID), "webhook.*, project.created", "active"} {
 		if !strings.Contains(list, want) {
 			t.Errorf("notify list lacks %q: %s", want, list)
 		}

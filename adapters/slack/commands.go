@@ -48,8 +48,9 @@ type Options struct {
 
 // Handler serves Slack's requests.
 type Handler struct {
-	svc  *core.Service
-	opts Options
+	svc   *core.Service
+	opts  Options
+	zones *zones // users.info, with a bot token
 }
 
 // NewHandler returns a Handler that runs commands on svc. It returns an
@@ -70,7 +71,7 @@ func NewHandler(svc *core.Service, opts Options) (*Handler, error) {
 	if opts.APIURL == "" {
 		opts.APIURL = DefaultAPIURL
 	}
-	return &Handler{svc: svc, opts: opts}, nil
+	return &Handler{svc: svc, opts: opts, zones: newZones(opts.BotToken, opts.APIURL, opts.Client)}, nil
 }
 
 // readVerified reads the body (at most MaxBodyBytes) and checks its Slack
@@ -158,6 +159,7 @@ func (h *Handler) command(w http.ResponseWriter, r *http.Request) (*slack.Msg, e
 	// transaction.
 	actor := core.Actor{Source: "slack", Identity: &core.ChatIdentity{
 		Provider: core.ProviderSlack, Subject: sc.TeamID + ":" + sc.UserID, Name: sc.UserName}}
+	actor.Identity.TimeZone = h.newUserZone(ctx, sc.TeamID, sc.UserID)
 	if sc.TriggerID != "" {
 		actor.DedupeKey = "slack:" + sc.TriggerID // forgotten after a week: core.TransientKeyPrefixes
 	}
@@ -180,6 +182,9 @@ func ImpliedVerb(command string) string {
 }
 
 func (h *Handler) errorReply(ctx context.Context, err error) *slack.Msg {
+	if m := nearMissReply(err); m != nil {
+		return m
+	}
 	switch {
 	case errors.Is(err, context.Canceled):
 		// The client hung up before the command ran: nothing changed.
@@ -232,5 +237,6 @@ func ResultMessage(res *core.Result) *slack.Msg {
 		m.Blocks.BlockSet = append(m.Blocks.BlockSet, slack.NewContextBlock("",
 			slack.NewTextBlockObject(slack.MarkdownType, fmt.Sprintf("Made a mistake? `delete entry #%d` or `undo`", res.Entry.ID), false, false)))
 	}
+	withNewNames(m, res)
 	return m
 }

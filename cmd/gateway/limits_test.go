@@ -169,7 +169,7 @@ func TestHookFloodIsLimitedPerHook(t *testing.T) {
 	}
 	path := g.base + "/hooks/" + hook.URL[strings.LastIndex(hook.URL, "/")+1:]
 	statuses := flood(t, 20, func(i int) answer {
-		return call(t, "POST", path, "", fmt.Sprintf(`{"text":"log 5m on Job %d in Website 2025-01-06"}`, i))
+		return call(t, "POST", path, "", fmt.Sprintf(`{"text":"log 5m on Job in Website 2025-01-06 -- run %d"}`, i))
 	})
 	if statuses[200] != 4 || statuses[429] != 16 {
 		t.Fatalf("statuses %v, want 4×200 and 16×429", statuses)
@@ -182,7 +182,7 @@ func TestHookFloodIsLimitedPerHook(t *testing.T) {
 	// At the rate, never refused.
 	for i := range 20 {
 		clock.add(500 * time.Millisecond)
-		if a := call(t, "POST", path, "", fmt.Sprintf(`{"text":"log 5m on Later %d in Website 2025-01-06"}`, i)); a.status != 200 {
+		if a := call(t, "POST", path, "", fmt.Sprintf(`{"text":"log 5m on Later in Website 2025-01-06 -- run %d"}`, i)); a.status != 200 {
 			t.Fatalf("call %d at 2/s: %d %s", i, a.status, a.body)
 		}
 	}
