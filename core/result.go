@@ -17,6 +17,8 @@ type Result struct {
 	Project *Project   `json:"project,omitempty"`
 	Client  *Client    `json:"client,omitempty"`
 	Report  *Summary   `json:"report,omitempty"`
+	// List is what entries and who show.
+	List *EntryList `json:"entries,omitempty"`
 	// Events are the types of the events the command wrote, in order.
 	Events []string `json:"events,omitempty"`
 
