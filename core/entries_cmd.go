@@ -162,8 +162,8 @@ func (s *Service) who(ctx context.Context, ws Workspace, actor Actor) (*Result, 
 	now := s.Now()
 	list := &EntryList{Title: "Running now", Lines: []EntryLine{}}
 	err := s.store.View(ctx, func(tx Tx) error {
-		// Entries that started before now and have not ended.
-		entries, err := entriesOf(tx, ws.ID, EntryFilter{From: now, To: now.Add(time.Nanosecond)})
+		// Entries that have not ended by now: the running ones among them.
+		entries, err := entriesOf(tx, ws.ID, EntryFilter{From: now})
 		if err != nil {
 			return err
 		}

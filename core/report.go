@@ -127,7 +127,11 @@ func (s *Service) report(ctx context.Context, ws Workspace, actor Actor, r Repor
 				if name == "" {
 					name = "(no task)"
 				}
-				add(key{name: NameKey(name), project: e.ProjectID}, SummaryRow{Name: name, Project: projectName(e.ProjectID)}, secs)
+				row := SummaryRow{Name: name}
+				if e.ProjectID != 0 {
+					row.Project = projectName(e.ProjectID)
+				}
+				add(key{name: NameKey(name), project: e.ProjectID}, row, secs)
 			case ByTag:
 				if len(e.Tags) == 0 {
 					add(key{name: "\x00"}, SummaryRow{Name: "(no tag)"}, secs)
