@@ -232,5 +232,6 @@ func ResultMessage(res *core.Result) *slack.Msg {
 		m.Blocks.BlockSet = append(m.Blocks.BlockSet, slack.NewContextBlock("",
 			slack.NewTextBlockObject(slack.MarkdownType, fmt.Sprintf("Made a mistake? `delete entry #%d` or `undo`", res.Entry.ID), false, false)))
 	}
+	m.Blocks.BlockSet = append(m.Blocks.BlockSet, entryButtons(res)...)
 	return m
 }
