@@ -141,6 +141,9 @@ func (s *Service) report(ctx context.Context, ws Workspace, actor Actor, r Repor
 				}
 			case ByUser:
 				name := n.user(e.UserID)
+				if name == "" {
+					name = fmt.Sprintf("user %d", e.UserID)
+				}
 				add(key{project: e.UserID}, SummaryRow{Name: name}, secs)
 			case ByBillable:
 				name := "non-billable"
