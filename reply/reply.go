@@ -42,7 +42,7 @@ func Render(res *core.Result, d Dialect) string {
 	case "undo":
 		return fmt.Sprintf("Undid your last change (%s)", d.Escape(res.Undone))
 	case "status", "report":
-		return summary(res.Report, d)
+		return summary(res.Report, d, res.User.Location())
 	case "help":
 		return helpText(res.Topic, d)
 	case "notify", "notify list", "notify off":
@@ -112,12 +112,13 @@ func notify(res *core.Result, d Dialect) string {
 	return fmt.Sprintf("🔕 Removed %d of this channel's subscriptions.", res.Removed)
 }
 
-// summary writes a report: the running timer, the total and a line per
-// project.
-func summary(sum *core.Summary, d Dialect) string {
+// summary writes a report: the running timer (its start in loc), the
+// total and a line per group with its share.
+func summary(sum *core.Summary, d Dialect, loc *time.Location) string {
 	var b strings.Builder
-	if sum.Running != nil {
-		fmt.Fprintf(&b, "⏱ Running: %s for %s\n", describeNames(d, sum.Running.Task, sum.Running.Project), seconds(sum.Running.Seconds))
+	if r := sum.Running; r != nil {
+		fmt.Fprintf(&b, "⏱ Running: %s%s for %s, since %s (entry #%d)\n", describeNames(d, r.Task, r.Project), labels(d, &r.Entry),
+			seconds(r.Seconds), r.Entry.Start.In(loc).Format("15:04 MST"), r.Entry.ID)
 	} else {
 		b.WriteString("No timer running.\n")
 	}
