@@ -105,6 +105,21 @@ func edited(res *core.Result, d Dialect) string {
 		e.Start.In(loc).Format("Mon 2 Jan"), span(e, loc), noteOf(d, e))
 }
 
+// MaxListedEntries is how many entries an entries answer lists (the total
+// counts all): a chat message has room for about that many.
+const MaxListedEntries = 25
+
+// maxListedNote is how many characters of a note a listed entry shows.
+const maxListedNote = 60
+
+// shortNote cuts a note for a list.
+func shortNote(note string) string {
+	if r := []rune(note); len(r) > maxListedNote {
+		return string(r[:maxListedNote-1]) + "…"
+	}
+	return note
+}
+
 // entryList answers entries: a line per entry, by start, with its number,
 // times in the user's zone, length, names, labels and note.
 func entryList(res *core.Result, d Dialect) string {
@@ -116,10 +131,14 @@ func entryList(res *core.Result, d Dialect) string {
 	}
 	var total int64
 	var b strings.Builder
-	for _, ln := range l.Lines {
+	for i, ln := range l.Lines {
 		e := ln.Entry
 		secs := int64(e.Duration(res.At) / time.Second)
 		total += secs
+		if i >= MaxListedEntries {
+			continue // counted in the total, not listed
+		}
+		e.Note = shortNote(e.Note)
 		b.WriteString("\n• #" + e.ID.String() + " ")
 		if week {
 			b.WriteString(e.Start.In(loc).Format("Mon 2 Jan "))
@@ -142,6 +161,9 @@ func entryList(res *core.Result, d Dialect) string {
 		n = "entry"
 	}
 	head := fmt.Sprintf("%s (%s): %d %s, %s", d.Strong(l.Title), res.At.In(loc).Format("MST"), len(l.Lines), n, seconds(total))
+	if more := len(l.Lines) - MaxListedEntries; more > 0 {
+		fmt.Fprintf(&b, "\n… and %d more: ask for one day, as in `entries yesterday`.", more)
+	}
 	return head + b.String() + "\nFix one with `edit entry #ID …`, start one again with `continue #ID`."
 }
 

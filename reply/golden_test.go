@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,6 +72,15 @@ func TestGoldenEcho(t *testing.T) {
 		{Name: "review", Seconds: 2 * 3600, Share: 67}, {Name: "(no tag)", Seconds: 3600, Share: 33},
 	}}
 
+	many := &core.EntryList{Title: "Last week", From: time.Date(2026, 11, 8, 23, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 15, 23, 0, 0, 0, time.UTC)}
+	for i := range reply.MaxListedEntries + 2 {
+		start := time.Date(2026, 11, 10, 6, 0, 0, 0, time.UTC).Add(time.Duration(i) * 20 * time.Minute)
+		e := core.TimeEntry{ID: core.ID(100 + i), Start: start, End: ptr(start.Add(15 * time.Minute)), DurationSeconds: 900}
+		if i == 0 {
+			e.Note = strings.Repeat("long note ", 20)
+		}
+		many.Lines = append(many.Lines, core.EntryLine{Entry: e, Project: "Ops"})
+	}
 	cases := []struct {
 		name string
 		res  core.Result
@@ -90,6 +100,7 @@ func TestGoldenEcho(t *testing.T) {
 		{"reopen project", core.Result{Command: "reopen project", Project: web}},
 		{"entries of a day", core.Result{Command: "entries", User: ana, At: at, List: day}},
 		{"entries of a week", core.Result{Command: "entries", User: ana, At: at, List: week}},
+		{"entries, more than are listed", core.Result{Command: "entries", User: ana, At: at, List: many}},
 		{"entries none", core.Result{Command: "entries", User: ana, At: at, List: &core.EntryList{Title: "Yesterday"}}},
 		{"who", core.Result{Command: "who", User: la, At: at, List: whoList}},
 		{"who nobody", core.Result{Command: "who", User: ana, At: at, List: &core.EntryList{Title: "Running now"}}},

@@ -18,9 +18,9 @@ const (
 	DeleteActionID   = "delete_entry"
 	// entryBlockPrefix starts the block id of an entry's buttons.
 	entryBlockPrefix = "entry_"
-	// maxEntryButtons is how many entries get buttons: Slack takes at most
-	// 50 blocks in a message.
-	maxEntryButtons = 40
+	// maxEntryButtons is how many entries get buttons: those the answer
+	// lists (Slack takes at most 50 blocks in a message).
+	maxEntryButtons = reply.MaxListedEntries
 )
 
 // entryButtons returns the button rows of an entries answer, nil for any
