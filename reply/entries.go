@@ -167,8 +167,8 @@ func entryList(res *core.Result, d Dialect) string {
 	return head + b.String() + "\nFix one with `edit entry #ID …`, start one again with `continue #ID`."
 }
 
-// who answers who: each running timer, whose, on what, since when in the
-// asker's zone.
+// who answers who: each running timer (MaxListedEntries at most), whose,
+// on what, since when in the asker's zone.
 func who(res *core.Result, d Dialect) string {
 	l := res.List
 	if len(l.Lines) == 0 {
@@ -177,7 +177,11 @@ func who(res *core.Result, d Dialect) string {
 	loc := res.User.Location()
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s (%s):", d.Strong(l.Title), res.At.In(loc).Format("MST"))
-	for _, ln := range l.Lines {
+	for i, ln := range l.Lines {
+		if i == MaxListedEntries {
+			fmt.Fprintf(&b, "\n… and %d more.", len(l.Lines)-i)
+			break
+		}
 		e := ln.Entry
 		fmt.Fprintf(&b, "\n• %s: %s%s since %s (%s)", d.Escape(ln.User), describeNames(d, ln.Task, ln.Project), labels(d, &e),
 			e.Start.In(loc).Format("15:04"), seconds(int64(e.Duration(res.At)/time.Second)))

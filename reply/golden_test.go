@@ -81,6 +81,10 @@ func TestGoldenEcho(t *testing.T) {
 		}
 		many.Lines = append(many.Lines, core.EntryLine{Entry: e, Project: "Ops"})
 	}
+	crowd := &core.EntryList{Title: "Running now"}
+	for i := range reply.MaxListedEntries + 3 {
+		crowd.Lines = append(crowd.Lines, core.EntryLine{Entry: core.TimeEntry{ID: core.ID(200 + i), Start: ts(14, i)}, User: fmt.Sprintf("user%d", i), Project: "Ops"})
+	}
 	cases := []struct {
 		name string
 		res  core.Result
@@ -103,6 +107,7 @@ func TestGoldenEcho(t *testing.T) {
 		{"entries, more than are listed", core.Result{Command: "entries", User: ana, At: at, List: many}},
 		{"entries none", core.Result{Command: "entries", User: ana, At: at, List: &core.EntryList{Title: "Yesterday"}}},
 		{"who", core.Result{Command: "who", User: la, At: at, List: whoList}},
+		{"who, more than are listed", core.Result{Command: "who", User: ana, At: at, List: crowd}},
 		{"who nobody", core.Result{Command: "who", User: ana, At: at, List: &core.EntryList{Title: "Running now"}}},
 		{"report by task, team", core.Result{Command: "report", Report: byTask}},
 		{"report by tag", core.Result{Command: "report", Report: byTag}},
