@@ -38,7 +38,8 @@ func Render(res *core.Result, d Dialect) string {
 	case "log":
 		return logged(res, d)
 	case "delete entry":
-		return fmt.Sprintf("Deleted entry #%d (%s)", res.Entry.ID, core.HumanDuration(res.Entry.Duration(res.At)))
+		e := res.Entry
+		return fmt.Sprintf("Deleted entry #%d (%s, %s %s)", e.ID, core.HumanDuration(e.Duration(res.At)), e.Start.In(res.User.Location()).Format("Mon 2 Jan"), span(e, res.User.Location()))
 	case "undo":
 		return fmt.Sprintf("Undid your last change (%s)", d.Escape(res.Undone))
 	case "status", "report":

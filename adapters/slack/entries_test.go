@@ -102,7 +102,7 @@ func TestEntriesButtons(t *testing.T) {
 
 	// Delete: answered to the presser alone.
 	e.pressButton(steveID, slack.DeleteActionID, "1")
-	if got := e.slack.take("/response/" + steveID); len(got) != 1 || got[0].ResponseType != "ephemeral" || got[0].Text != "Deleted entry #1 (1h)" {
+	if got := e.slack.take("/response/" + steveID); len(got) != 1 || got[0].ResponseType != "ephemeral" || got[0].Text != "Deleted entry #1 (1h, Mon 23 Nov 07:00–08:00 UTC)" {
 		t.Fatalf("delete answer: %+v", got)
 	}
 	if types := e.eventTypes(); types[len(types)-1] != core.EventTimeEntryDeleted {
