@@ -83,11 +83,16 @@ type DeleteEntry struct {
 // Status reports the running timer and today's totals.
 type Status struct{}
 
-// Report reports totals per project over a period.
+// Report reports totals over a period, per project or as By says.
 type Report struct {
 	Period Period `json:"period"`
 	// CSV asks for a link to the report as CSV (ReportLink) instead.
 	CSV bool `json:"csv,omitempty"`
+	// By groups the totals: ByProject (the default), ByTask, ByTag, ByUser
+	// or ByBillable.
+	By string `json:"by,omitempty"`
+	// Team covers everyone's time, not only the user's (admins only).
+	Team bool `json:"team,omitempty"`
 }
 
 // TimeZone shows the user's time zone, or sets it to Zone: an IANA name or

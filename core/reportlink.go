@@ -223,10 +223,14 @@ func (s *Service) reportCSV(ctx context.Context, actor Actor, c Report) (*Result
 	if err != nil {
 		return nil, err
 	}
-	link, exp, err := s.ReportLink(ctx, actor, ReportQuery{From: from, To: to, GroupBy: []string{GroupProject}}, "csv")
+	by := c.By
+	if by == "" {
+		by = GroupProject
+	}
+	link, exp, err := s.ReportLink(ctx, actor, ReportQuery{From: from, To: to, GroupBy: []string{by}, Everyone: c.Team}, "csv")
 	if err != nil {
 		return nil, err
 	}
-	sum := &Summary{Title: periodTitle(c.Period, from, loc), From: from.UTC(), To: to.UTC(), Rows: []SummaryRow{}}
+	sum := &Summary{Title: periodTitle(c.Period, from, loc), From: from.UTC(), To: to.UTC(), By: c.By, Team: c.Team, Rows: []SummaryRow{}}
 	return &Result{Command: "report", Report: sum, Link: link, LinkExpires: exp, User: actor.User, At: now}, nil
 }

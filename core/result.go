@@ -21,6 +21,8 @@ type Result struct {
 	// LinkExpires.
 	Link        string    `json:"link,omitempty"`
 	LinkExpires time.Time `json:"-"`
+	// List is what entries and who show.
+	List *EntryList `json:"entries,omitempty"`
 	// Events are the types of the events the command wrote, in order.
 	Events []string `json:"events,omitempty"`
 

@@ -190,7 +190,7 @@ func (s *Service) Execute(ctx context.Context, actor Actor, cmd Command) (*Resul
 	var res *Result
 	readOnly := false
 	switch cmd.(type) {
-	case Help, Status, Report, Notify, NotifyList, NotifyOff:
+	case Help, Status, Report, Notify, NotifyList, NotifyOff, Entries, Who:
 		readOnly = true // for the store: notify changes subscriptions through Channels
 	}
 	if id := actor.Identity; actor.User.ID == 0 && id != nil {
@@ -217,13 +217,17 @@ func (s *Service) Execute(ctx context.Context, actor Actor, cmd Command) (*Resul
 	}
 	switch c := cmd.(type) {
 	case Status:
-		res, err = s.report(ctx, ws, actor, Period{}, true)
+		res, err = s.report(ctx, ws, actor, Report{}, true)
 	case Report:
 		if c.CSV {
 			res, err = s.reportCSV(ctx, actor, c)
 			break
 		}
-		res, err = s.report(ctx, ws, actor, c.Period, false)
+		res, err = s.report(ctx, ws, actor, c, false)
+	case Entries:
+		res, err = s.entries(ctx, ws, actor, c)
+	case Who:
+		res, err = s.who(ctx, ws, actor)
 	case Help:
 		res = &Result{Command: "help", Topic: c.Topic}
 	case Notify, NotifyList, NotifyOff:
@@ -263,6 +267,14 @@ func (c *change) runCommand() error {
 		return c.undoLast()
 	case TimeZone:
 		return c.timeZone(cmd)
+	case EditEntry:
+		return c.editEntry(cmd)
+	case Continue:
+		return c.continueEntry(cmd)
+	case ReopenTask:
+		return c.reopenTask(cmd)
+	case ReopenProject:
+		return c.reopenProject(cmd)
 	}
 	return Errorf(EINVALID, "unknown command %q", c.cmd.CommandName())
 }

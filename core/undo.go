@@ -79,6 +79,9 @@ func undoOpOf(st UndoStep) (undoOp, error) {
 	case opReopenProject:
 		return reopenProjectUndo(st.ID), nil
 	}
+	if op, ok := undoOpOfEntries(st); ok {
+		return op, nil
+	}
 	return nil, fmt.Errorf("undo: unknown step %q", st.Op)
 }
 

@@ -48,13 +48,23 @@ func (c *converter) command(t *command) (core.Command, error) {
 	case t.Status:
 		return core.Status{}, nil
 	case t.Report != nil:
-		return c.reportCSV(t.Report)
+		return c.reportWithOptions(t.Report)
 	case t.Undo:
 		return core.Undo{}, nil
 	case t.Notify != nil:
 		return c.notify(t.Notify)
 	case t.TimeZone != nil:
 		return core.TimeZone{Zone: joinName(t.TimeZone.Zone)}, nil
+	case t.Entries != nil:
+		return c.entries(t.Entries)
+	case t.Edit != nil:
+		return c.edit(t.Edit)
+	case t.Continue != nil:
+		return c.continueEntry(t.Continue)
+	case t.Reopen != nil:
+		return c.reopen(t.Reopen)
+	case t.Who:
+		return core.Who{}, nil
 	}
 	return c.help(t.Help)
 }
@@ -228,6 +238,9 @@ func (c *converter) help(t *helpCmd) (core.Command, error) {
 	}
 	if strings.HasPrefix(name, "notify") {
 		name = "notify" // one help covers notify, notify list and notify off
+	}
+	if strings.HasPrefix(name, "reopen") {
+		name = "reopen" // and one reopen task and reopen project
 	}
 	return core.Help{Topic: name}, nil
 }

@@ -58,26 +58,32 @@ func (e *Error) Unwrap() error { return e.CoreError() }
 
 // examples holds a correct example of each command, by CommandName.
 var examples = map[string]string{
-	"track":         "track Fix login in Website",
-	"stop":          "stop -- done for today",
-	"add task":      "add task Fix login in Website",
-	"close task":    "close task Fix login in Website",
-	"add project":   "add project Website Redesign for Acme Corp",
-	"close project": "close project Website Redesign",
-	"log":           "log 1h30m on Write specs in Website yesterday #docs",
-	"delete entry":  "delete entry #1234",
-	"status":        "status",
-	"report":        "report last week",
-	"undo":          "undo",
-	"help":          "help track",
-	"notify":        "notify tracker.* time_entry.*",
-	"notify list":   "notify list",
-	"notify off":    "notify off 12",
-	"tz":            "tz Europe/Berlin",
+	"track":          "track Fix login in Website",
+	"stop":           "stop -- done for today",
+	"add task":       "add task Fix login in Website",
+	"close task":     "close task Fix login in Website",
+	"add project":    "add project Website Redesign for Acme Corp",
+	"close project":  "close project Website Redesign",
+	"log":            "log 1h30m on Write specs in Website yesterday #docs",
+	"delete entry":   "delete entry #1234",
+	"status":         "status",
+	"report":         "report last week",
+	"undo":           "undo",
+	"help":           "help track",
+	"notify":         "notify tracker.* time_entry.*",
+	"notify list":    "notify list",
+	"notify off":     "notify off 12",
+	"tz":             "tz Europe/Berlin",
+	"entries":        "entries yesterday",
+	"edit entry":     "edit entry #12 9-11 on Design in Website",
+	"continue":       "continue #12",
+	"reopen task":    "reopen task Fix login in Website",
+	"reopen project": "reopen project Website",
+	"who":            "who",
 }
 
 // commandList names the commands, for the hint on an unknown one.
-const commandList = "commands are track, stop, add task, close task, add project, close project, log, delete entry, status, report, undo, notify, tz and help"
+const commandList = "commands are track, stop, add task, close task, add project, close project, log, entries, edit entry, continue, delete entry, reopen, status, report, who, undo, notify, tz and help"
 
 // commandOf returns the CommandName that the words of a command start with,
 // and how many words name it; "" when the first word is not a verb. The
@@ -100,6 +106,23 @@ func commandOf(words []string) (name string, n int) {
 		return word(0), 1
 	case "tz", "timezone":
 		return "tz", 1
+	case "entries", "list", "ls":
+		return "entries", 1
+	case "edit":
+		if word(1) == "entry" {
+			return "edit entry", 2
+		}
+		return "edit entry", 1
+	case "continue", "resume", "restart":
+		return "continue", 1
+	case "who", "team":
+		return "who", 1
+	case "reopen":
+		switch word(1) {
+		case "task", "project":
+			return "reopen " + word(1), 2
+		}
+		return "reopen task", 1
 	case "notify":
 		switch word(1) {
 		case "list", "off":

@@ -129,21 +129,7 @@ func format(cmd core.Command) (text string, ok bool) {
 		}
 		name(" on ", c.Task)
 		name(" in ", c.Project)
-		switch c.When.Kind {
-		case core.DayYesterday:
-			b.WriteString(" yesterday")
-		case core.DayWeekday:
-			if c.When.Last {
-				b.WriteString(" last")
-			}
-			b.WriteString(" " + strings.ToLower(c.When.Weekday.String()))
-		case core.DayDate:
-			b.WriteString(" " + c.When.Date)
-		case core.DayMonthDay:
-			b.WriteString(" " + strconv.Itoa(c.When.MonthDay) + " " + c.When.Month.String())
-		case core.DayAgo:
-			b.WriteString(" " + strconv.Itoa(c.When.Ago) + " days ago")
-		}
+		writeDay(&b, c.When)
 		if c.At != nil {
 			b.WriteString(" at " + c.At.String())
 		}
@@ -166,6 +152,70 @@ func format(cmd core.Command) (text string, ok bool) {
 		default:
 			b.WriteString(" " + string(c.Period.Kind))
 		}
+		if c.By != "" {
+			b.WriteString(" by " + c.By)
+		}
+		if c.Team {
+			b.WriteString(" team")
+		}
+	case core.Entries:
+		b.WriteString("entries")
+		if c.Week != "" {
+			b.WriteString(" " + c.Week + " week")
+		} else {
+			writeDay(&b, c.When)
+		}
+	case core.EditEntry:
+		b.WriteString("edit entry ")
+		if c.Last {
+			b.WriteString("last")
+		} else {
+			b.WriteString("#" + c.ID.String())
+		}
+		if a := c.Amount; a != nil {
+			if a.IsRange {
+				b.WriteString(" " + a.From.String() + "-" + a.To.String())
+			} else {
+				ok = ok && a.Duration%time.Minute == 0
+				b.WriteString(" " + strings.TrimSuffix(a.Duration.String(), "0s"))
+			}
+		}
+		name(" on ", c.Task)
+		name(" in ", c.Project)
+		if c.When != nil {
+			if c.When.Kind == core.DayToday {
+				b.WriteString(" today")
+			}
+			writeDay(&b, *c.When)
+		}
+		if c.At != nil {
+			b.WriteString(" at " + c.At.String())
+		}
+		for _, tag := range c.Tags {
+			b.WriteString(" #" + tag)
+		}
+		if c.Billable != nil {
+			b.WriteString(map[bool]string{true: " billable", false: " nonbillable"}[*c.Billable])
+		}
+		if c.Anyway {
+			b.WriteString(" anyway")
+		}
+		if c.Note != nil {
+			b.WriteString(" -- " + *c.Note)
+			ok = ok && *c.Note != ""
+		}
+	case core.Continue:
+		b.WriteString("continue")
+		if c.ID != 0 {
+			b.WriteString(" #" + c.ID.String())
+		}
+	case core.ReopenTask:
+		name("reopen task ", c.Task)
+		name(" in ", c.Project)
+	case core.ReopenProject:
+		name("reopen project ", c.Project)
+	case core.Who:
+		b.WriteString("who")
 	case core.Undo:
 		b.WriteString("undo")
 	case core.Help:
@@ -191,4 +241,23 @@ func format(cmd core.Command) (text string, ok bool) {
 		return "", false
 	}
 	return b.String(), ok
+}
+
+// writeDay writes a day other than today as the language reads it.
+func writeDay(b *strings.Builder, d core.Day) {
+	switch d.Kind {
+	case core.DayYesterday:
+		b.WriteString(" yesterday")
+	case core.DayWeekday:
+		if d.Last {
+			b.WriteString(" last")
+		}
+		b.WriteString(" " + strings.ToLower(d.Weekday.String()))
+	case core.DayDate:
+		b.WriteString(" " + d.Date)
+	case core.DayMonthDay:
+		b.WriteString(" " + strconv.Itoa(d.MonthDay) + " " + d.Month.String())
+	case core.DayAgo:
+		b.WriteString(" " + strconv.Itoa(d.Ago) + " days ago")
+	}
 }

@@ -101,6 +101,11 @@ type command struct {
 	Help       *helpCmd       `parser:"| 'help' @@"`
 	Notify     *notifyCmd     `parser:"| 'notify' @@"`
 	TimeZone   *tzCmd         `parser:"| ('tz' | 'timezone') @@"`
+	Entries    *entriesCmd    `parser:"| ('entries' | 'list' | 'ls') @@"`
+	Edit       *editCmd       `parser:"| 'edit' @@"`
+	Continue   *entryID       `parser:"| ('continue' | 'resume' | 'restart') @@"`
+	Reopen     *reopenCmd     `parser:"| 'reopen' @@"`
+	Who        bool           `parser:"| @('who' | 'team')"`
 }
 
 // tzCmd is tz with an optional zone: an IANA name or a city of words.
@@ -172,8 +177,8 @@ type notifyArg struct {
 }
 
 type reportCmd struct {
-	Period *period `parser:"@@?"`
-	CSV    bool    `parser:"@'csv'?"`
+	Period  *period         `parser:"@@?"`
+	Options []*reportOption `parser:"@@*"`
 }
 
 type period struct {

@@ -143,6 +143,9 @@ func syntaxError(text string, err error) *Error {
 			e.Message = "the command ends too early"
 		}
 		e.Hint = periodHint
+	case cmd == "entries":
+		e.Message = fmt.Sprintf("unexpected %q", word)
+		e.Hint = "entries lists a day (today, yesterday, fri, 2026-11-20, 1 Dec) or a week (this week, last week)"
 	case cmd == "log" && n < len(starts) && pos.Offset == starts[n]:
 		e.Message = fmt.Sprintf("%q is not an amount of time", word)
 		e.Hint = "give a duration like 1h30m or a range like 9-11"

@@ -13,8 +13,10 @@ var reportCSVCases = []parseCase{
 	{in: "report last week csv", want: core.Report{Period: core.Period{Kind: core.PeriodLastWeek}, CSV: true}},
 	{in: "report 2026-11-01..2026-11-30 csv", want: core.Report{Period: core.Period{Kind: core.PeriodRange, Date: "2026-11-01", To: "2026-11-30"}, CSV: true}},
 	{in: "report week", want: core.Report{Period: core.Period{Kind: core.PeriodWeek}}},
-	{in: "report csv week", err: &Error{Column: 12, Message: `unexpected "week"`}},
-	{in: "report week csv csv", err: &Error{Column: 17, Message: `unexpected "csv"`}},
+	// csv is one of report's options, in any order with the others.
+	{in: "report csv week", want: core.Report{Period: core.Period{Kind: core.PeriodWeek}, CSV: true}},
+	{in: "report last month by task team csv", want: core.Report{Period: core.Period{Kind: core.PeriodLastMonth}, By: core.ByTask, Team: true, CSV: true}},
+	{in: "report week csv csv", err: &Error{Column: 17, Message: `csv given twice`}},
 }
 
 func TestParseReportCSV(t *testing.T) {

@@ -17,15 +17,23 @@ var usage = map[string][]string{
 		"log 1h on Specs in Website 1 Dec", "log 9:30am-11:15am on Design in Website 2026-11-20 -- sprint review"},
 	"delete entry": {"`delete entry ID` (also `remove`, `rm`): delete one of your entries", "delete entry #1234"},
 	"status":       {"`status`: your running timer and today's totals", "status"},
-	"report":       {"`report [today | yesterday | this week | last week | this month | last month | DATE | DATE..DATE] [csv]`: your totals per project; `csv` answers a link to them as CSV, which works for 15 minutes", "report", "report last week", "report last month", "report 2026-11-20", "report 2026-11-01..2026-11-30", "report last week csv"},
-	"tz":           {"`tz [ZONE]` (also `timezone`): show or set your time zone, an IANA name or a city; times you log and see are in it", "tz", "tz Europe/Berlin", "tz new york"},
-	"undo":         {"`undo`: reverse your last change (within 10 minutes)", "undo"},
-	"help":         {"`help [COMMAND]`: this help", "help log"},
+	"report": {"`report [today | yesterday | this week | last week | this month | last month | DATE | DATE..DATE] [by project | task | tag | user | billable] [team] [csv]`: your totals, sorted by time, with shares; `team` (admins) covers everyone; `csv` answers a link to them as CSV, which works for 15 minutes",
+		"report", "report last week", "report last month by task", "report this week by tag", "report 2026-11-01..2026-11-30 by user team", "report last week csv"},
+	"entries": {"`entries [WHEN | this week | last week]` (also `list`, `ls`): your entries of that day (today by default) or week, with their numbers, times, tags, billable and notes; the running timer too",
+		"entries", "entries yesterday", "entries last week"},
+	"edit entry": {"`edit entry ID|last [AMOUNT] [on TASK] [in PROJECT] [WHEN] [at TIME] [#tag…] [billable | nonbillable] [anyway] [-- note]`: change only what you give; a duration keeps the start, a range sets both times, `at` moves the start; tags given replace the tags; `--` alone clears the note",
+		"edit entry #12 9-11", "edit entry last 1h30m", "edit entry #12 on Design in Website #docs billable", "edit entry last -- sprint review"},
+	"continue": {"`continue [ID]` (also `resume`, `restart`): start a timer like entry ID, or like your last entry (task, project, tags, billable; not the note)", "continue", "continue #12"},
+	"reopen":   {"`reopen task TASK [in PROJECT]`, `reopen project PROJECT`: open a closed task or project again", "reopen task Fix login in Website", "reopen project Website"},
+	"who":      {"`who` (also `team`): whose timer runs now, on what, since when (in your time zone)", "who"},
+	"tz":       {"`tz [ZONE]` (also `timezone`): show or set your time zone, an IANA name or a city; times you log and see are in it", "tz", "tz Europe/Berlin", "tz new york"},
+	"undo":     {"`undo`: reverse your last change (within 10 minutes)", "undo"},
+	"help":     {"`help [COMMAND]`: this help", "help log"},
 	"notify": {"`notify [URL] [EVENT…]`, `notify list`, `notify off [ID]`: this channel gets events as messages (default `tracker.* task.* project.*`); URL is the channel's incoming-webhook URL when the gateway has no bot token",
 		"notify", "notify tracker.* time_entry.*", "notify https://hooks.slack.com/services/T0/B0/XYZ project.*", "notify list", "notify off 12"},
 }
 
-var helpOrder = []string{"track", "stop", "log", "add task", "close task", "add project", "close project", "delete entry", "status", "report", "undo", "tz", "notify", "help"}
+var helpOrder = []string{"track", "stop", "log", "entries", "edit entry", "continue", "add task", "close task", "add project", "close project", "reopen", "delete entry", "status", "report", "who", "undo", "tz", "notify", "help"}
 
 // helpText returns usage with examples: for one command when topic names one,
 // else an overview of all; an unknown topic is echoed in dialect d.

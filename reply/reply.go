@@ -15,12 +15,14 @@ func Text(res *core.Result) string { return Render(res, Slack) }
 // Render returns the answer to a command that ran in dialect d, every
 // name, note and title escaped. It is "" for a result no person asked for.
 func Render(res *core.Result, d Dialect) string {
+	if s, ok := renderEntries(res, d); ok {
+		return s
+	}
 	switch res.Command {
 	case "track":
 		return track(res, d)
 	case "stop":
-		e := res.Stopped
-		return fmt.Sprintf("⏹ %s stopped %s after %s", d.Escape(res.User.Name), describe(d, res.StoppedTask, res.StoppedProject), seconds(e.DurationSeconds))
+		return stopped(res, d)
 	case "add task":
 		return fmt.Sprintf("Added task %s%s", d.Strong(res.Task.Name), inProject(d, res.Project))
 	case "close task":
@@ -36,14 +38,15 @@ func Render(res *core.Result, d Dialect) string {
 	case "log":
 		return logged(res, d)
 	case "delete entry":
-		return fmt.Sprintf("Deleted entry #%d (%s)", res.Entry.ID, core.HumanDuration(res.Entry.Duration(res.At)))
+		e := res.Entry
+		return fmt.Sprintf("Deleted entry #%d (%s, %s %s)", e.ID, core.HumanDuration(e.Duration(res.At)), e.Start.In(res.User.Location()).Format("Mon 2 Jan"), span(e, res.User.Location()))
 	case "undo":
 		return fmt.Sprintf("Undid your last change (%s)", d.Escape(res.Undone))
 	case "status", "report":
 		if res.Link != "" {
 			return reportLink(res, d)
 		}
-		return summary(res.Report, d)
+		return summary(res.Report, d, res.User.Location())
 	case "help":
 		return helpText(res.Topic, d)
 	case "notify", "notify list", "notify off":
@@ -60,26 +63,18 @@ func Render(res *core.Result, d Dialect) string {
 	return ""
 }
 
-func track(res *core.Result, d Dialect) string {
-	s := fmt.Sprintf("⏱ %s started %s%s", d.Escape(res.User.Name), d.Strong(res.Task.Name), inProject(d, res.Project))
-	if res.Stopped != nil {
-		s += fmt.Sprintf(" (stopped the previous timer after %s)", seconds(res.Stopped.DurationSeconds))
-	}
-	return s
-}
-
 // logged tells of a finished entry: by its times in the user's zone, or,
 // made by a commit, by its end in UTC.
 func logged(res *core.Result, d Dialect) string {
 	e := res.Entry
-	what := describe(d, res.Task, res.Project)
+	what := describe(d, res.Task, res.Project) + labels(d, e)
 	if res.FromCommit {
 		return fmt.Sprintf("Logged %s on %s, ending %s (entry #%d)", core.HumanDuration(e.End.Sub(e.Start)), what,
 			e.End.UTC().Format("Mon 2 Jan 15:04 UTC"), e.ID)
 	}
 	loc := res.User.Location()
-	return fmt.Sprintf("Logged %s on %s, %s–%s (entry #%d)", core.HumanDuration(e.End.Sub(e.Start)), what,
-		e.Start.In(loc).Format("Mon 2 Jan 15:04"), e.End.In(loc).Format("15:04 MST"), e.ID)
+	return fmt.Sprintf("Logged %s on %s, %s %s (entry #%d)%s", core.HumanDuration(e.End.Sub(e.Start)), what,
+		e.Start.In(loc).Format("Mon 2 Jan"), span(e, loc), e.ID, noteOf(d, e))
 }
 
 // zone tells the user's time zone, and the time there now.
@@ -121,18 +116,19 @@ func notify(res *core.Result, d Dialect) string {
 	return fmt.Sprintf("🔕 Removed %d of this channel's subscriptions.", res.Removed)
 }
 
-// summary writes a report: the running timer, the total and a line per
-// project.
-func summary(sum *core.Summary, d Dialect) string {
+// summary writes a report: the running timer (its start in loc), the
+// total and a line per group with its share.
+func summary(sum *core.Summary, d Dialect, loc *time.Location) string {
 	var b strings.Builder
-	if sum.Running != nil {
-		fmt.Fprintf(&b, "⏱ Running: %s for %s\n", describeNames(d, sum.Running.Task, sum.Running.Project), seconds(sum.Running.Seconds))
+	if r := sum.Running; r != nil {
+		fmt.Fprintf(&b, "⏱ Running: %s%s for %s, since %s (entry #%d)\n", describeNames(d, r.Task, r.Project), labels(d, &r.Entry),
+			seconds(r.Seconds), r.Entry.Start.In(loc).Format("15:04 MST"), r.Entry.ID)
 	} else {
 		b.WriteString("No timer running.\n")
 	}
-	fmt.Fprintf(&b, "%s: %s", d.Strong(sum.Title), seconds(sum.Total))
+	fmt.Fprintf(&b, "%s: %s", reportTitle(d, sum), seconds(sum.Total))
 	for _, r := range sum.Rows {
-		fmt.Fprintf(&b, "\n• %s: %s", d.Escape(r.Project), seconds(r.Seconds))
+		fmt.Fprintf(&b, "\n• %s: %s (%d%%)", rowName(d, sum, r), seconds(r.Seconds), r.Share)
 	}
 	return b.String()
 }

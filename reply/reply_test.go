@@ -31,13 +31,13 @@ func TestText(t *testing.T) {
 		{"tz set", core.Result{Command: "tz", User: ana, At: at, Changed: true},
 			"🕒 Your time zone is now *Europe/Berlin* (16:00 CET there). Times you log and see are in it."},
 		{"track", core.Result{Command: "track", User: ana, Task: fix, Project: web, Entry: running},
-			"⏱ ana started *Fix login* in *Website*"},
+			"⏱ ana started *Fix login* in *Website* (entry #13, 15:40 CET)"},
 		{"track stops", core.Result{Command: "track", User: ana, Task: fix, Entry: running, Stopped: stopped},
-			"⏱ ana started *Fix login* (stopped the previous timer after 1h 35m)"},
+			"⏱ ana started *Fix login* (entry #13, 15:40 CET; stopped #11 after 1h 35m)"},
 		{"stop", core.Result{Command: "stop", User: ana, Stopped: stopped, StoppedTask: fix, StoppedProject: web},
-			"⏹ ana stopped *Fix login* in *Website* after 1h 35m"},
+			"⏹ ana stopped *Fix login* in *Website* after 1h 35m (entry #11, 14:25–16:00 CET)"},
 		{"stop without task", core.Result{Command: "stop", User: ana, Stopped: stopped},
-			"⏹ ana stopped an entry without a task after 1h 35m"},
+			"⏹ ana stopped an entry without a task after 1h 35m (entry #11, 14:25–16:00 CET)"},
 		{"add task", core.Result{Command: "add task", Task: fix, Project: web}, "Added task *Fix login* in *Website*"},
 		{"close task", core.Result{Command: "close task", Task: fix}, "Closed task *Fix login*"},
 		{"add project", core.Result{Command: "add project", Project: web}, "Added project *Website*"},
@@ -47,13 +47,13 @@ func TestText(t *testing.T) {
 			"Logged 1h on *Website*, Wed 18 Nov 14:35–15:35 CET (entry #12)"},
 		{"log from a commit", core.Result{Command: "log", User: ana, Entry: finished, Task: fix, Project: web, FromCommit: true},
 			"Logged 1h on *Fix login* in *Website*, ending Wed 18 Nov 14:35 UTC (entry #12)"},
-		{"delete entry", core.Result{Command: "delete entry", Entry: finished, At: at}, "Deleted entry #12 (1h)"},
-		{"delete running entry", core.Result{Command: "delete entry", Entry: running, At: at}, "Deleted entry #13 (20m)"},
+		{"delete entry", core.Result{Command: "delete entry", User: ana, Entry: finished, At: at}, "Deleted entry #12 (1h, Wed 18 Nov 14:35–15:35 CET)"},
+		{"delete running entry", core.Result{Command: "delete entry", User: ana, Entry: running, At: at}, "Deleted entry #13 (20m, Wed 18 Nov 15:40 CET)"},
 		{"undo", core.Result{Command: "undo", Undone: "log"}, "Undid your last change (log)"},
-		{"status", core.Result{Command: "status", Report: &core.Summary{Title: "Today", Total: 5400,
-			Running: &core.RunningTimer{Task: "Fix login", Project: "Website", Seconds: 1200},
-			Rows:    []core.SummaryRow{{Project: "Website", Seconds: 3600}, {Project: "(no project)", Seconds: 1800}}}},
-			"⏱ Running: *Fix login* in *Website* for 20m\n*Today*: 1h 30m\n• Website: 1h\n• (no project): 30m"},
+		{"status", core.Result{Command: "status", User: ana, Report: &core.Summary{Title: "Today", Total: 5400,
+			Running: &core.RunningTimer{Task: "Fix login", Project: "Website", Seconds: 1200, Entry: *running},
+			Rows:    []core.SummaryRow{{Name: "Website", Project: "Website", Seconds: 3600, Share: 67}, {Name: "(no project)", Seconds: 1800, Share: 33}}}},
+			"⏱ Running: *Fix login* in *Website* for 20m, since 15:40 CET (entry #13)\n*Today*: 1h 30m\n• Website: 1h (67%)\n• (no project): 30m (33%)"},
 		{"report", core.Result{Command: "report", Report: &core.Summary{Title: "This week"}}, "No timer running.\n*This week*: 0s"},
 		{"notify", core.Result{Command: "notify", Subscriptions: []core.Subscription{sub}, Filters: []string{"tracker.*", "task.*"}},
 			"🔔 This channel now gets tracker.*, task.* (subscription #4). `notify off 4` stops it."},
@@ -81,7 +81,8 @@ func TestHelp(t *testing.T) {
 	if !strings.HasPrefix(all, "Commands:\n• `track TASK") || !strings.HasSuffix(all, "More: `help COMMAND`.") {
 		t.Errorf("help = %q", all)
 	}
-	for _, verb := range []string{"track", "stop", "log", "add task", "close task", "add project", "close project", "delete entry", "status", "report", "undo", "notify", "help"} {
+	for _, verb := range []string{"track", "stop", "log", "add task", "close task", "add project", "close project", "delete entry", "status", "report", "undo", "notify", "help",
+		"entries", "edit entry", "continue", "reopen", "who"} {
 		if !strings.Contains(all, "\n• `"+verb) {
 			t.Errorf("help does not list %s", verb)
 		}
@@ -89,6 +90,12 @@ func TestHelp(t *testing.T) {
 	log := reply.Text(&core.Result{Command: "help", Topic: " LOG "})
 	if !strings.HasPrefix(log, "`log AMOUNT") || !strings.Contains(log, "\nExamples:\n• `log 1h30m") {
 		t.Errorf("help log = %q", log)
+	}
+	for topic, prefix := range map[string]string{"entries": "`entries [WHEN", "edit entry": "`edit entry ID|last", "continue": "`continue [ID]",
+		"reopen": "`reopen task TASK", "who": "`who`", "report": "`report [today"} {
+		if got := reply.Text(&core.Result{Command: "help", Topic: topic}); !strings.HasPrefix(got, prefix) || !strings.Contains(got, "\nExamples:\n• `") {
+			t.Errorf("help %s = %q", topic, got)
+		}
 	}
 	if got := reply.Text(&core.Result{Command: "help", Topic: "bogus"}); !strings.HasPrefix(got, `No help for "bogus". Commands:`) {
 		t.Errorf("help bogus = %q", got)

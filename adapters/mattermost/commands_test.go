@@ -108,7 +108,7 @@ func TestNewHandlerRefusesEmptyToken(t *testing.T) {
 func TestCommandsAnswerInMattermostFormat(t *testing.T) {
 	e := newEnv(t)
 	m := e.command("/track", "Fix login in Website", "t1")
-	if m["response_type"] != "in_channel" || !strings.HasPrefix(m["text"].(string), "⏱ ana started **Fix login** in **Website**\n🆕 new project") {
+	if text, _ := m["text"].(string); m["response_type"] != "in_channel" || !strings.HasPrefix(text, "⏱ ana started **Fix login** in **Website** (entry #1, ") || !strings.Contains(text, "\n🆕 new project") {
 		t.Fatalf("track reply = %v", m)
 	}
 	if len(m) != 2 {

@@ -238,5 +238,6 @@ func ResultMessage(res *core.Result) *slack.Msg {
 			slack.NewTextBlockObject(slack.MarkdownType, fmt.Sprintf("Made a mistake? `delete entry #%d` or `undo`", res.Entry.ID), false, false)))
 	}
 	withNewNames(m, res)
+	m.Blocks.BlockSet = append(m.Blocks.BlockSet, entryButtons(res)...)
 	return m
 }

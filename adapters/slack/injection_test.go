@@ -56,10 +56,10 @@ func TestRenderEscapesHostileNames(t *testing.T) {
 func TestReplyEscapesHostileNames(t *testing.T) {
 	for _, name := range hostile {
 		res := &core.Result{Command: "track", Public: true, User: core.User{Name: name},
-			Task: &core.Task{Name: name}, Project: &core.Project{Name: name}, Entry: &core.TimeEntry{ID: 1}}
+			Task: &core.Task{Name: name}, Project: &core.Project{Name: name}, Entry: &core.TimeEntry{ID: 1, Note: name}}
 		msg := slack.ResultMessage(res)
 		esc := reply.EscapeSlack(name)
-		want := "⏱ " + esc + " started *" + esc + "* in *" + esc + "*"
+		want := "⏱ " + esc + " started *" + esc + "* in *" + esc + "* — " + esc + " (entry #1, 00:00 UTC)"
 		if msg.Text != want {
 			t.Errorf("%s: reply\n got %q\nwant %q", name, msg.Text, want)
 		}

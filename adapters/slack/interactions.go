@@ -58,7 +58,8 @@ func interactionTeam(cb slack.InteractionCallback) string {
 // the original message is replaced to show it stopped; otherwise the
 // presser alone is told why not. Both answers go to the payload's
 // response_url; the request itself is answered with an empty 200. Other
-// interactions are acknowledged and ignored.
+// interactions are acknowledged and ignored. The Continue and Delete
+// buttons of an entries answer run those commands (entries.go).
 func (h *Handler) ServeInteractions(w http.ResponseWriter, r *http.Request) {
 	if err := h.interaction(w, r); err != nil {
 		he := httpx.ErrorOf(err)
@@ -86,7 +87,7 @@ func (h *Handler) interaction(w http.ResponseWriter, r *http.Request) error {
 	}
 	var press *slack.BlockAction
 	for _, a := range cb.ActionCallback.BlockActions {
-		if a != nil && a.ActionID == StopActionID {
+		if a != nil && isButton(a.ActionID) {
 			press = a
 			break
 		}
@@ -100,7 +101,7 @@ func (h *Handler) interaction(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.opts.ReplyTimeout)
 	defer cancel()
-	for _, answer := range h.stopPressed(ctx, cb, press.Value) {
+	for _, answer := range h.pressed(ctx, cb, press) {
 		if cb.ResponseURL == "" {
 			break
 		}
