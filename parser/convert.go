@@ -55,6 +55,10 @@ func (c *converter) command(t *command) (core.Command, error) {
 		return c.notify(t.Notify)
 	case t.TimeZone != nil:
 		return core.TimeZone{Zone: joinName(t.TimeZone.Zone)}, nil
+	case t.Remind != nil:
+		return c.remind(t.Remind)
+	case t.Schedules != nil:
+		return c.schedules(t.Schedules)
 	}
 	return c.help(t.Help)
 }

@@ -74,6 +74,11 @@ var examples = map[string]string{
 	"notify list":   "notify list",
 	"notify off":    "notify off 12",
 	"tz":            "tz Europe/Berlin",
+	"remind":        "remind 17:30 weekdays",
+	"remind off":    "remind off",
+	"report every":  "report week every fri 17:00",
+	"schedules":     "schedules",
+	"schedules off": "schedules off 3",
 }
 
 // commandList names the commands, for the hint on an unknown one.
@@ -100,6 +105,16 @@ func commandOf(words []string) (name string, n int) {
 		return word(0), 1
 	case "tz", "timezone":
 		return "tz", 1
+	case "remind":
+		if word(1) == "off" {
+			return "remind off", 2
+		}
+		return "remind", 1
+	case "schedules":
+		if word(1) == "off" {
+			return "schedules off", 2
+		}
+		return "schedules", 1
 	case "notify":
 		switch word(1) {
 		case "list", "off":

@@ -101,6 +101,8 @@ type command struct {
 	Help       *helpCmd       `parser:"| 'help' @@"`
 	Notify     *notifyCmd     `parser:"| 'notify' @@"`
 	TimeZone   *tzCmd         `parser:"| ('tz' | 'timezone') @@"`
+	Remind     *remindCmd     `parser:"| 'remind' @@"`
+	Schedules  *schedulesCmd  `parser:"| 'schedules' @@"`
 }
 
 // tzCmd is tz with an optional zone: an IANA name or a city of words.
