@@ -107,12 +107,19 @@ func NextSlot(after time.Time, loc *time.Location, at ClockTime, days Weekdays) 
 }
 
 // slotOn is the instant of at on the local date of day. A time in a
-// spring-forward gap is read with the offset before the gap (Go's
-// time.Date), which lands after it by the gap's length; a time that
-// occurs twice is its first occurrence, so a fall-back day has one slot.
+// spring-forward gap is the instant as far after the gap's start as the
+// time is (02:30 in a 02:00→03:00 gap is 03:30); a time that occurs twice
+// is its first occurrence, so a fall-back day has one slot.
 func slotOn(day time.Time, loc *time.Location, at ClockTime) time.Time {
 	y, m, d := day.Date()
 	t := time.Date(y, m, d, int(at)/60, int(at)%60, 0, 0, loc)
+	if lt := t.In(loc); lt.Hour()*60+lt.Minute() < int(at) {
+		// In a gap, time.Date may read the time with the offset after
+		// it, landing before the gap: move on by the gap's length.
+		_, before := t.Add(-6 * time.Hour).Zone()
+		_, after := t.Add(6 * time.Hour).Zone()
+		t = t.Add(time.Duration(after-before) * time.Second)
+	}
 	// time.Date may pick the second occurrence of a repeated time: an
 	// hour (the usual shift) earlier reads the same clock time, take it.
 	for _, back := range []time.Duration{time.Hour, 30 * time.Minute} {
