@@ -1,0 +1,256 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chatops/gateway/adapters/slack"
+	"github.com/chatops/gateway/core"
+)
+
+// slashAs sends a signed slash command as another Slack user and returns
+// the reply's text, errors included.
+func (g *gateway) slashAs(user, name, text string) string {
+	g.t.Helper()
+	body := url.Values{"team_id": {"T0001"}, "user_id": {user}, "user_name": {name}, "command": {"/tt"},
+		"text": {text}, "channel_id": {"C1"}, "trigger_id": {"trig-" + user + text + time.Now().String()}}.Encode()
+	req, _ := http.NewRequest(http.MethodPost, g.base+"/slack/commands", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	slack.Sign(req.Header, testSecret, []byte(body), time.Now())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil || resp.StatusCode != 200 {
+		g.t.Fatalf("%q: status %d, %v", text, resp.StatusCode, err)
+	}
+	return m["text"].(string)
+}
+
+// count is how many messages the fake got at path for channel.
+func (f *slackFake) count(path, channel string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, m := range f.msgs {
+		if m["path"] == path && m["channel"] == channel {
+			n++
+		}
+	}
+	return n
+}
+
+// directedEvents counts the outbox's events of type typ.
+func (g *gateway) directedEvents(typ string) int {
+	g.t.Helper()
+	n := 0
+	err := g.srv.store.View(g.t.Context(), func(tx core.Tx) error {
+		evs, err := tx.Events(0, 100000)
+		for _, ev := range evs {
+			if ev.Type == typ {
+				n++
+			}
+		}
+		return err
+	})
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	return n
+}
+
+// TestEndToEndScheduledReportAndLongTimer runs the gateway with a bot
+// token against a fake Slack API and the scheduler on a clock of the
+// test's: a report scheduled from a channel arrives there with the team's
+// totals by user and project; a timer running past GATEWAY_LONG_TIMER gets
+// exactly one direct message, whose Stop button stops it.
+func TestEndToEndScheduledReportAndLongTimer(t *testing.T) {
+	fake := newSlackFake(t)
+	cfg := testConfig(t, filepath.Join(t.TempDir(), "sched.db"), map[string]string{
+		"GATEWAY_SLACK_SIGNING_SECRET": testSecret, "GATEWAY_ADMIN_TOKEN": testAdmin,
+		"GATEWAY_SLACK_BOT_TOKEN": "xoxb-e2e", "GATEWAY_SLACK_API_URL": fake.srv.URL + "/api/",
+		"GATEWAY_LONG_TIMER": "8h",
+	})
+	clk := &frozen{t: time.Now()}
+	cfg.schedNow, cfg.schedInterval = clk.now, time.Hour // the test runs the scheduler itself
+	g := startGateway(t, cfg)
+	run := func() {
+		t.Helper()
+		if _, err := g.srv.sched.RunOnce(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	g.slash("log 9-11 on Fix login in Website 2026-11-30")
+	for _, cmd := range []string{"log 13-14:30 on Deploy in API 2026-11-30", "log 10-10:45 on Fix login in Website 2026-12-01"} {
+		if text := g.slashAs("U0043", "bob", cmd); !strings.HasPrefix(text, "Logged") {
+			t.Fatalf("bob: %s", text)
+		}
+	}
+	// ana becomes an admin, so her report covers everyone.
+	var users struct {
+		Data []core.User `json:"data"`
+	}
+	g.api("GET", "/api/v1/users", &users)
+	var ana core.User
+	for _, u := range users.Data {
+		if u.Name == "ana" {
+			ana = u
+		}
+	}
+	if st := g.apiBody("PATCH", fmt.Sprintf("/api/v1/users/%d", ana.ID), map[string]any{"role": "admin"}, nil); st != 200 {
+		t.Fatalf("make ana admin: %d", st)
+	}
+
+	text := g.slash("report 2026-11-30..2026-12-01 every day 00:00")["text"].(string)
+	if !strings.Contains(text, "This channel gets the report of 2026-11-30..2026-12-01 every daily at *00:00* (UTC)") {
+		t.Fatalf("report every: %s", text)
+	}
+	if text := g.slash("schedules")["text"].(string); !strings.Contains(text, "#1 the report of 2026-11-30..2026-12-01 every daily at 00:00") {
+		t.Fatalf("schedules: %s", text)
+	}
+	var next time.Time
+	_ = g.srv.store.View(t.Context(), func(tx core.Tx) error {
+		list, err := tx.ListSchedules(ana.WorkspaceID, core.ScheduleFilter{})
+		if err == nil && len(list) == 1 {
+			next = list[0].NextAt
+		}
+		return err
+	})
+	if next.IsZero() || next.Hour() != 0 || next.Minute() != 0 || !next.After(time.Now().Add(-time.Minute)) {
+		t.Fatalf("next slot %v", next)
+	}
+
+	clk.add(next.Sub(clk.now()) + 30*time.Second)
+	run()
+	msg := fake.wait(t, "/api/chat.postMessage", "Team report")
+	if msg["channel"] != "C1" {
+		t.Fatalf("report posted to %q", msg["channel"])
+	}
+	for _, want := range []string{`"type":"header"`, `Mon 30 Nov – Tue 1 Dec 2026 · UTC · total *4h 15m*`,
+		`*bob* — 2h 15m`, `*ana* — 2h`, `Website\n` + "`2h`", `API\n` + "`1h 30m`", `*By project*`, "Website\\n`2h 45m`"} {
+		if !strings.Contains(msg["blocks"], want) {
+			t.Errorf("report blocks lack %q:\n%s", want, msg["blocks"])
+		}
+	}
+	if !strings.Contains(msg["text"], "4h 15m in total") {
+		t.Errorf("fallback text %q", msg["text"])
+	}
+	run()
+	if n := g.directedEvents(core.EventReportScheduled); n != 1 {
+		t.Fatalf("%d reports, want 1", n)
+	}
+
+	// A timer started now is long for the scheduler's clock nine hours on.
+	g.slash("schedules off 1")
+	g.slash("track Fix login in Website")
+	clk.add(9 * time.Hour)
+	run()
+	dm := fake.wait(t, "/api/chat.postMessage", "Your timer has been running")
+	if dm["channel"] != "U0042" {
+		t.Fatalf("long-timer message posted to %q, want ana's user id", dm["channel"])
+	}
+	if !strings.Contains(dm["blocks"], "Your timer on *Fix login* in *Website*") {
+		t.Fatalf("long-timer blocks %s", dm["blocks"])
+	}
+	clk.add(time.Hour)
+	run()
+	run()
+	if n := g.directedEvents(core.EventTrackerLong); n != 1 || fake.count("/api/chat.postMessage", "U0042") != 1 {
+		t.Fatalf("%d long-timer events, %d direct messages; want one", n, fake.count("/api/chat.postMessage", "U0042"))
+	}
+
+	value := regexp.MustCompile(`"action_id":"stop_timer","value":"(\d+)"`).FindStringSubmatch(dm["blocks"])
+	if value == nil {
+		t.Fatalf("no Stop button in %s", dm["blocks"])
+	}
+	if !strings.Contains(dm["blocks"], `"text":"Stop"`) {
+		t.Fatalf("button not labelled Stop: %s", dm["blocks"])
+	}
+	payload, _ := json.Marshal(map[string]any{
+		"type": "block_actions", "team": map[string]string{"id": "T0001"}, "user": map[string]string{"id": "U0042"},
+		"response_url": fake.srv.URL + "/response/dm", "trigger_id": "press-dm",
+		"message": map[string]any{"text": dm["text"], "blocks": json.RawMessage(dm["blocks"])},
+		"actions": []map[string]string{{"action_id": "stop_timer", "block_id": "timer", "value": value[1], "type": "button"}},
+	})
+	body := url.Values{"payload": {string(payload)}}.Encode()
+	req, _ := http.NewRequest(http.MethodPost, g.base+"/slack/interactions", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	slack.Sign(req.Header, testSecret, []byte(body), time.Now())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("press: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	if m := fake.wait(t, "/response/dm", "stopped"); m["replace"] != "true" || !strings.Contains(m["blocks"], "Stopped by *ana*") {
+		t.Fatalf("message update %v", m)
+	}
+	if m := g.slash("status"); !strings.Contains(m["text"].(string), "No timer running") {
+		t.Fatalf("status after the press: %v", m["text"])
+	}
+}
+
+// TestEndToEndReminders: remind sets, shows and removes a reminder with a
+// bot token; without one, it says which setting it needs.
+func TestEndToEndReminders(t *testing.T) {
+	fake := newSlackFake(t)
+	cfg := testConfig(t, filepath.Join(t.TempDir(), "remind.db"), map[string]string{
+		"GATEWAY_SLACK_SIGNING_SECRET": testSecret, "GATEWAY_ADMIN_TOKEN": testAdmin,
+		"GATEWAY_SLACK_BOT_TOKEN": "xoxb-e2e", "GATEWAY_SLACK_API_URL": fake.srv.URL + "/api/",
+	})
+	clk := &frozen{t: time.Now()}
+	cfg.schedNow, cfg.schedInterval = clk.now, time.Hour
+	g := startGateway(t, cfg)
+	if text := g.slash("remind 17:30")["text"].(string); !strings.Contains(text, "I remind you at *17:30* (UTC) on weekdays") {
+		t.Fatalf("remind: %s", text)
+	}
+	if text := g.slash("remind")["text"].(string); !strings.Contains(text, "on weekdays") {
+		t.Fatalf("remind alone: %s", text)
+	}
+	var next time.Time
+	_ = g.srv.store.View(t.Context(), func(tx core.Tx) error {
+		ws, err := tx.EnsureWorkspace("Default", time.Now())
+		if err != nil {
+			return err
+		}
+		u, err := tx.UserByIdentity(ws.ID, core.ProviderSlack, "T0001:U0042")
+		if err != nil {
+			return err
+		}
+		r, err := tx.Reminder(ws.ID, u.ID)
+		next = r.NextAt
+		return err
+	})
+	clk.add(next.Sub(clk.now()) + 10*time.Second)
+	if _, err := g.srv.sched.RunOnce(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	dm := fake.wait(t, "/api/chat.postMessage", "You have logged nothing today")
+	if dm["channel"] != "U0042" || !strings.Contains(dm["blocks"], `"action_id":"remind_log"`) || !strings.Contains(dm["blocks"], `"action_id":"remind_track"`) {
+		t.Fatalf("reminder %v", dm)
+	}
+	if text := g.slash("remind off")["text"].(string); !strings.Contains(text, "Your reminder is off") {
+		t.Fatalf("remind off: %s", text)
+	}
+	g.stop()
+
+	cfg = testConfig(t, filepath.Join(t.TempDir(), "nobot.db"), map[string]string{
+		"GATEWAY_SLACK_SIGNING_SECRET": testSecret, "GATEWAY_ADMIN_TOKEN": testAdmin,
+	})
+	g = startGateway(t, cfg)
+	if text := g.slashAs("U0042", "ana", "remind 17:30"); !strings.Contains(text, "GATEWAY_SLACK_BOT_TOKEN") {
+		t.Fatalf("remind without a bot token: %s", text)
+	}
+	if text := g.slashAs("U0042", "ana", "report week every fri 17:00"); !strings.Contains(text, "GATEWAY_SLACK_BOT_TOKEN") {
+		t.Fatalf("report every without a bot token: %s", text)
+	}
+}
