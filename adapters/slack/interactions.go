@@ -92,7 +92,7 @@ func (h *Handler) interaction(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if press == nil {
-		return nil
+		return h.reminderActions(r.Context(), cb)
 	}
 	if cb.ResponseURL != "" && !h.responseURLAllowed(cb.ResponseURL) {
 		// Refused before anything changes: the answer could not be told.

@@ -176,21 +176,7 @@ func TestEndToEndScheduledReportAndLongTimer(t *testing.T) {
 	if !strings.Contains(dm["blocks"], `"text":"Stop"`) {
 		t.Fatalf("button not labelled Stop: %s", dm["blocks"])
 	}
-	payload, _ := json.Marshal(map[string]any{
-		"type": "block_actions", "team": map[string]string{"id": "T0001"}, "user": map[string]string{"id": "U0042"},
-		"response_url": fake.srv.URL + "/response/dm", "trigger_id": "press-dm",
-		"message": map[string]any{"text": dm["text"], "blocks": json.RawMessage(dm["blocks"])},
-		"actions": []map[string]string{{"action_id": "stop_timer", "block_id": "timer", "value": value[1], "type": "button"}},
-	})
-	body := url.Values{"payload": {string(payload)}}.Encode()
-	req, _ := http.NewRequest(http.MethodPost, g.base+"/slack/interactions", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	slack.Sign(req.Header, testSecret, []byte(body), time.Now())
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("press: %v %v", resp, err)
-	}
-	resp.Body.Close()
+	press(t, g, fake.srv.URL+"/response/dm", dm, "timer", "stop_timer", value[1])
 	if m := fake.wait(t, "/response/dm", "stopped"); m["replace"] != "true" || !strings.Contains(m["blocks"], "Stopped by *ana*") {
 		t.Fatalf("message update %v", m)
 	}
@@ -238,6 +224,15 @@ func TestEndToEndReminders(t *testing.T) {
 	if dm["channel"] != "U0042" || !strings.Contains(dm["blocks"], `"action_id":"remind_log"`) || !strings.Contains(dm["blocks"], `"action_id":"remind_track"`) {
 		t.Fatalf("reminder %v", dm)
 	}
+	// Its Track button starts a timer on the latest task.
+	g.slash("log 30m on Fix login in Website yesterday")
+	press(t, g, fake.srv.URL+"/response/remind", dm, "reminder", "remind_track", "track")
+	if m := fake.wait(t, "/response/remind", "started"); !strings.Contains(m["text"], "ana started *Fix login* in *Website*") {
+		t.Fatalf("track press answered %v", m)
+	}
+	if m := g.slash("status"); !strings.Contains(m["text"].(string), "Fix login") || strings.Contains(m["text"].(string), "No timer running") {
+		t.Fatalf("status after the press: %v", m["text"])
+	}
 	if text := g.slash("remind off")["text"].(string); !strings.Contains(text, "Your reminder is off") {
 		t.Fatalf("remind off: %s", text)
 	}
@@ -253,4 +248,25 @@ func TestEndToEndReminders(t *testing.T) {
 	if text := g.slashAs("U0042", "ana", "report week every fri 17:00"); !strings.Contains(text, "GATEWAY_SLACK_BOT_TOKEN") {
 		t.Fatalf("report every without a bot token: %s", text)
 	}
+}
+
+// press sends a signed press of a button (in block) of msg, as ana,
+// answered at responseURL.
+func press(t *testing.T, g *gateway, responseURL string, msg map[string]string, block, action, value string) {
+	t.Helper()
+	payload, _ := json.Marshal(map[string]any{
+		"type": "block_actions", "team": map[string]string{"id": "T0001"}, "user": map[string]string{"id": "U0042"},
+		"response_url": responseURL, "trigger_id": "press-" + action,
+		"message": map[string]any{"text": msg["text"], "blocks": json.RawMessage(msg["blocks"])},
+		"actions": []map[string]string{{"action_id": action, "block_id": block, "value": value, "type": "button"}},
+	})
+	body := url.Values{"payload": {string(payload)}}.Encode()
+	req, _ := http.NewRequest(http.MethodPost, g.base+"/slack/interactions", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	slack.Sign(req.Header, testSecret, []byte(body), time.Now())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("press %s: %v %v", action, resp, err)
+	}
+	resp.Body.Close()
 }
