@@ -297,3 +297,55 @@ func (s *Service) reportTarget(ctx context.Context, actor Actor, ch Channel) (ID
 	}
 	return sub.ID, nil
 }
+
+// ListSchedules returns a page of scheduled reports by id: an admin's are
+// everyone's, a member's their own.
+func (s *Service) ListSchedules(ctx context.Context, actor Actor, p Page) ([]Schedule, ID, error) {
+	p = p.Normalize()
+	var out []Schedule
+	var next ID
+	err := s.read(ctx, actor, func(tx Tx, ws ID) error {
+		f := ScheduleFilter{}
+		if actor.User.Role != RoleAdmin {
+			f.UserID = actor.User.ID
+		}
+		all, err := tx.ListSchedules(ws, f)
+		if err != nil {
+			return err
+		}
+		for _, sc := range all {
+			if sc.ID <= p.After {
+				continue
+			}
+			if len(out) == p.Limit {
+				next = out[len(out)-1].ID
+				break
+			}
+			out = append(out, sc)
+		}
+		return nil
+	})
+	return out, next, err
+}
+
+// DeleteSchedule removes a scheduled report: an admin any, a member their
+// own (another's is not_found to them).
+func (s *Service) DeleteSchedule(ctx context.Context, actor Actor, id ID) error {
+	ws, err := s.Workspace(ctx)
+	if err != nil {
+		return err
+	}
+	if actor.User.ID == 0 {
+		return Errorf(EUNAUTHORIZED, "no user")
+	}
+	return s.store.Update(ctx, func(tx Tx) error {
+		sc, err := tx.Schedule(ws.ID, id)
+		if err == nil && actor.User.Role != RoleAdmin && sc.UserID != actor.User.ID {
+			err = Errorf(ENOTFOUND, "schedule %d not found", id)
+		}
+		if err != nil {
+			return err
+		}
+		return tx.DeleteSchedule(ws.ID, id)
+	})
+}

@@ -150,8 +150,31 @@ func TestEndToEndScheduledReportAndLongTimer(t *testing.T) {
 		t.Fatalf("%d reports, want 1", n)
 	}
 
+	// The API lists the schedule; chat and the API remove them.
+	var scheds struct {
+		Data []map[string]any `json:"data"`
+	}
+	if st := g.api("GET", "/api/v1/schedules", &scheds); st != 200 || len(scheds.Data) != 1 {
+		t.Fatalf("GET schedules: %d %v", st, scheds)
+	}
+	if sc := scheds.Data[0]; sc["at"] != "00:00" || len(sc["days"].([]any)) != 7 || sc["channel"] != "slack:T0001:C1" || sc["time_zone"] != "UTC" {
+		t.Fatalf("schedule %v", sc)
+	}
+	if text := g.slash("schedules off 1")["text"].(string); !strings.Contains(text, "Removed scheduled report #1") {
+		t.Fatalf("schedules off: %s", text)
+	}
+	g.slash("report week every mon 09:00")
+	if st := g.api("DELETE", "/api/v1/schedules/2", nil); st != 204 {
+		t.Fatalf("DELETE schedule: %d", st)
+	}
+	if st := g.api("DELETE", "/api/v1/schedules/2", nil); st != 404 {
+		t.Fatalf("DELETE again: %d", st)
+	}
+	if text := g.slash("schedules")["text"].(string); !strings.Contains(text, "no scheduled reports") {
+		t.Fatalf("schedules after removing: %s", text)
+	}
+
 	// A timer started now is long for the scheduler's clock nine hours on.
-	g.slash("schedules off 1")
 	g.slash("track Fix login in Website")
 	clk.add(9 * time.Hour)
 	run()
