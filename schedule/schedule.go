@@ -290,13 +290,13 @@ func (s *Scheduler) longTimers(ctx context.Context, now time.Time) (Stats, int, 
 			return st, len(long), err
 		}
 		sub, terr := s.opts.Targets.DirectTarget(ctx, user)
-		if terr != nil && core.ErrorCode(terr) != core.EINVALID {
+		if core.ErrorCode(terr) == core.EINTERNAL {
 			return st, len(long), terr
 		}
 		err := s.store.Update(ctx, func(tx core.Tx) error {
 			first, err := tx.MarkLongTimer(e.WorkspaceID, e.ID, now)
 			if err != nil || !first || terr != nil {
-				return err // unreachable owners are marked too, and told nothing
+				return err // owners out of reach (no Slack identity, a limit) are marked too, and told nothing
 			}
 			d := core.MessageData{SubscriptionID: sub, UserID: user.ID, UserName: user.Name, EntryID: e.ID,
 				Seconds: int64(now.Sub(e.Start) / time.Second), Clock: e.Start.In(user.Location()).Format("15:04 MST")}
