@@ -17,8 +17,8 @@ func reminders(res *core.Result, d Dialect) string {
 		if r == nil {
 			return "You have no reminder. Set one with `remind 17:30 weekdays`."
 		}
-		return fmt.Sprintf("⏰ I remind you at *%s* (%s) on %s when you have logged nothing that day; next %s. `remind off` stops it.",
-			r.At, res.User.Location(), r.Days, nextAt(r.NextAt, res.User.Location()))
+		return fmt.Sprintf("⏰ I remind you at *%s* (%s) %s when you have logged nothing that day; next %s. `remind off` stops it.",
+			r.At, res.User.Location(), onDays(r.Days), nextAt(r.NextAt, res.User.Location()))
 	case "remind off":
 		if res.Removed == 0 {
 			return "You had no reminder."
@@ -26,8 +26,8 @@ func reminders(res *core.Result, d Dialect) string {
 		return "🔕 Your reminder is off."
 	case "report every":
 		sc := res.Schedules[0]
-		return fmt.Sprintf("📊 This channel gets %s every %s at *%s* (%s); first %s. Schedule #%d: `schedules off %d` stops it.",
-			periodName(sc.Period), sc.Days, sc.At, sc.Zone, nextAt(sc.NextAt, sc.Location()), sc.ID, sc.ID)
+		return fmt.Sprintf("📊 This channel gets %s %s at *%s* (%s); first %s. Schedule #%d: `schedules off %d` stops it.",
+			periodName(sc.Period), onDays(sc.Days), sc.At, sc.Zone, nextAt(sc.NextAt, sc.Location()), sc.ID, sc.ID)
 	case "schedules":
 		if len(res.Schedules) == 0 {
 			return "This channel has no scheduled reports. Add one with `report week every fri 17:00`."
@@ -35,7 +35,7 @@ func reminders(res *core.Result, d Dialect) string {
 		var b strings.Builder
 		b.WriteString("This channel's scheduled reports:")
 		for _, sc := range res.Schedules {
-			fmt.Fprintf(&b, "\n• #%d %s every %s at %s (%s), next %s", sc.ID, periodName(sc.Period), sc.Days, sc.At, d.Escape(sc.Zone),
+			fmt.Fprintf(&b, "\n• #%d %s %s at %s (%s), next %s", sc.ID, periodName(sc.Period), onDays(sc.Days), sc.At, d.Escape(sc.Zone),
 				nextAt(sc.NextAt, sc.Location()))
 		}
 		return b.String()
@@ -64,4 +64,12 @@ func nextAt(t time.Time, loc *time.Location) string {
 		return "never"
 	}
 	return t.In(loc).Format("Mon 2 Jan 15:04 MST")
+}
+
+// onDays says when, in a sentence: "every day", "on weekdays", "on mon, fri".
+func onDays(w core.Weekdays) string {
+	if w == core.EveryDay {
+		return "every day"
+	}
+	return "on " + w.String()
 }

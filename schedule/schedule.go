@@ -431,6 +431,9 @@ func earlier(a, b time.Time) time.Time {
 func Title(p core.Period, from time.Time, loc *time.Location) string {
 	name := map[core.PeriodKind]string{core.PeriodToday: "Today", core.PeriodYesterday: "Yesterday", core.PeriodWeek: "This week",
 		core.PeriodLastWeek: "Last week", core.PeriodMonth: from.In(loc).Format("January 2006"), core.PeriodLastMonth: from.In(loc).Format("January 2006")}[p.Kind]
+	if p.Kind == core.PeriodRange {
+		name = p.Date + " – " + p.To
+	}
 	if name == "" {
 		name = from.In(loc).Format("Mon 2 Jan 2006")
 	}

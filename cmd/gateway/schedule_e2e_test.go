@@ -112,10 +112,10 @@ func TestEndToEndScheduledReportAndLongTimer(t *testing.T) {
 	}
 
 	text := g.slash("report 2026-11-30..2026-12-01 every day 00:00")["text"].(string)
-	if !strings.Contains(text, "This channel gets the report of 2026-11-30..2026-12-01 every daily at *00:00* (UTC)") {
+	if !strings.Contains(text, "This channel gets the report of 2026-11-30..2026-12-01 every day at *00:00* (UTC)") {
 		t.Fatalf("report every: %s", text)
 	}
-	if text := g.slash("schedules")["text"].(string); !strings.Contains(text, "#1 the report of 2026-11-30..2026-12-01 every daily at 00:00") {
+	if text := g.slash("schedules")["text"].(string); !strings.Contains(text, "#1 the report of 2026-11-30..2026-12-01 every day at 00:00") {
 		t.Fatalf("schedules: %s", text)
 	}
 	var next time.Time
@@ -132,7 +132,7 @@ func TestEndToEndScheduledReportAndLongTimer(t *testing.T) {
 
 	clk.add(next.Sub(clk.now()) + 30*time.Second)
 	run()
-	msg := fake.wait(t, "/api/chat.postMessage", "Team report")
+	msg := fake.wait(t, "/api/chat.postMessage", "Team report · 2026-11-30 – 2026-12-01")
 	if msg["channel"] != "C1" {
 		t.Fatalf("report posted to %q", msg["channel"])
 	}
@@ -219,7 +219,7 @@ func TestEndToEndReminders(t *testing.T) {
 	clk := &frozen{t: time.Now()}
 	cfg.schedNow, cfg.schedInterval = clk.now, time.Hour
 	g := startGateway(t, cfg)
-	if text := g.slash("remind 17:30")["text"].(string); !strings.Contains(text, "I remind you at *17:30* (UTC) on weekdays") {
+	if text := g.slash("remind 17:30")["text"].(string); !strings.Contains(text, "I remind you at *17:30* (UTC) on weekdays when") {
 		t.Fatalf("remind: %s", text)
 	}
 	if text := g.slash("remind")["text"].(string); !strings.Contains(text, "on weekdays") {
