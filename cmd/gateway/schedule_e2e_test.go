@@ -164,6 +164,14 @@ func TestEndToEndScheduledReportAndLongTimer(t *testing.T) {
 		t.Fatalf("schedules off: %s", text)
 	}
 	g.slash("report week every mon 09:00")
+	var hooks struct {
+		Data []struct {
+			URL string `json:"url"`
+		} `json:"data"`
+	}
+	if g.api("GET", "/api/v1/webhooks", &hooks); len(hooks.Data) != 1 || hooks.Data[0].URL != "slack:C1" {
+		t.Fatalf("the channel's report target is not reused: %+v", hooks)
+	}
 	if st := g.api("DELETE", "/api/v1/schedules/2", nil); st != 204 {
 		t.Fatalf("DELETE schedule: %d", st)
 	}
