@@ -349,3 +349,25 @@ func (s *Service) DeleteSchedule(ctx context.Context, actor Actor, id ID) error 
 		return tx.DeleteSchedule(ws.ID, id)
 	})
 }
+
+// UserReminders returns the reminders of users (whom the actor has read),
+// by user id; users without one are absent.
+func (s *Service) UserReminders(ctx context.Context, actor Actor, users []User) (map[ID]Reminder, error) {
+	out := map[ID]Reminder{}
+	if len(users) == 0 {
+		return out, nil
+	}
+	err := s.read(ctx, actor, func(tx Tx, ws ID) error {
+		for _, u := range users {
+			r, err := tx.Reminder(ws, u.ID)
+			switch {
+			case err == nil:
+				out[u.ID] = r
+			case ErrorCode(err) != ENOTFOUND:
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}

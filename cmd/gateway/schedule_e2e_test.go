@@ -233,6 +233,22 @@ func TestEndToEndReminders(t *testing.T) {
 	if text := g.slash("remind")["text"].(string); !strings.Contains(text, "on weekdays") {
 		t.Fatalf("remind alone: %s", text)
 	}
+	reminderOf := func() string {
+		var users struct {
+			Data []map[string]json.RawMessage `json:"data"`
+		}
+		g.api("GET", "/api/v1/users", &users)
+		for _, u := range users.Data {
+			if string(u["name"]) == `"ana"` {
+				return string(u["reminder"])
+			}
+		}
+		t.Fatalf("no ana in %v", users)
+		return ""
+	}
+	if got := reminderOf(); got != `{"at":"17:30","days":["mon","tue","wed","thu","fri"]}` {
+		t.Fatalf("ana's reminder in the API: %s", got)
+	}
 	var next time.Time
 	_ = g.srv.store.View(t.Context(), func(tx core.Tx) error {
 		ws, err := tx.EnsureWorkspace("Default", time.Now())
@@ -266,6 +282,9 @@ func TestEndToEndReminders(t *testing.T) {
 	}
 	if text := g.slash("remind off")["text"].(string); !strings.Contains(text, "Your reminder is off") {
 		t.Fatalf("remind off: %s", text)
+	}
+	if got := reminderOf(); got != "null" {
+		t.Fatalf("ana's reminder after remind off: %s", got)
 	}
 	g.stop()
 
