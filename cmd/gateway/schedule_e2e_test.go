@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -319,4 +321,95 @@ func press(t *testing.T, g *gateway, responseURL string, msg map[string]string, 
 		t.Fatalf("press %s: %v %v", action, resp, err)
 	}
 	resp.Body.Close()
+}
+
+// TestEndToEndMattermostScheduledReport: a Mattermost channel that gave its
+// incoming-webhook URL with notify gets its scheduled report there, as
+// Markdown tables, through the delivery engine.
+func TestEndToEndMattermostScheduledReport(t *testing.T) {
+	var mu sync.Mutex
+	var posts []string
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var p struct {
+			Text string `json:"text"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&p)
+		mu.Lock()
+		posts = append(posts, p.Text)
+		mu.Unlock()
+	}))
+	defer hook.Close()
+	cfg := testConfig(t, filepath.Join(t.TempDir(), "mm.db"), map[string]string{
+		"GATEWAY_MATTERMOST_TOKEN": "mm-token", "GATEWAY_ADMIN_TOKEN": testAdmin, "GATEWAY_ALLOW_PRIVATE_TARGETS": "true",
+	})
+	clk := &frozen{t: time.Now()}
+	cfg.schedNow, cfg.schedInterval = clk.now, time.Hour
+	g := startGateway(t, cfg)
+	mm := func(text string) string {
+		t.Helper()
+		body := url.Values{"team_id": {"team-a"}, "user_id": {"u1"}, "user_name": {"eve"}, "command": {"/tt"}, "text": {text}, "channel_id": {"c1"}}.Encode()
+		req, _ := http.NewRequest(http.MethodPost, g.base+"/mattermost/commands", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Authorization", "Token mm-token")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&m); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("%q: %d %v", text, resp.StatusCode, err)
+		}
+		return fmt.Sprint(m["text"])
+	}
+	if text := mm("report week every fri 17:00"); !strings.Contains(text, "notify URL") {
+		t.Fatalf("report every before notify: %s", text)
+	}
+	mm("log 9-11:30 on Fix login in Website 2026-11-30")
+	mm("notify " + hook.URL + " project.*")
+	if text := mm("report 2026-11-30..2026-12-06 every day 06:00"); !strings.Contains(text, "Schedule #1") {
+		t.Fatalf("report every: %s", text)
+	}
+	var next time.Time
+	_ = g.srv.store.View(t.Context(), func(tx core.Tx) error {
+		ws, err := tx.EnsureWorkspace("Default", time.Now())
+		if err != nil {
+			return err
+		}
+		list, err := tx.ListSchedules(ws.ID, core.ScheduleFilter{Channel: "mattermost:team-a:c1"})
+		if err == nil && len(list) == 1 {
+			next = list[0].NextAt
+		}
+		return err
+	})
+	if next.IsZero() {
+		t.Fatal("no schedule for the channel")
+	}
+	clk.add(next.Sub(clk.now()) + 5*time.Second)
+	if _, err := g.srv.sched.RunOnce(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		mu.Lock()
+		var got string
+		for _, p := range posts {
+			if strings.Contains(p, "Team report") {
+				got = p
+			}
+		}
+		mu.Unlock()
+		if got != "" {
+			for _, want := range []string{"| User | Project | Time |", "| **eve** | Website | 2h 30m |", "| **Total** | **2h 30m** |"} {
+				if !strings.Contains(got, want) {
+					t.Errorf("report lacks %q:\n%s", want, got)
+				}
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no report arrived; posts: %q", posts)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
