@@ -413,3 +413,57 @@ func TestEndToEndMattermostScheduledReport(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestEndToEndScheduledReportIsRetried: Slack fails the first post of a
+// scheduled report; the delivery engine posts it again, once.
+func TestEndToEndScheduledReportIsRetried(t *testing.T) {
+	var mu sync.Mutex
+	var tries, delivered int
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		if r.URL.Path != "/api/chat.postMessage" || !strings.Contains(r.Form.Get("text"), "Team report") {
+			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "ts": "1.1"})
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		tries++
+		if tries == 1 {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		delivered++
+		_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "channel": r.Form.Get("channel"), "ts": "1.2"})
+	}))
+	defer api.Close()
+	cfg := testConfig(t, filepath.Join(t.TempDir(), "retry.db"), map[string]string{
+		"GATEWAY_SLACK_SIGNING_SECRET": testSecret, "GATEWAY_ADMIN_TOKEN": testAdmin,
+		"GATEWAY_SLACK_BOT_TOKEN": "xoxb-e2e", "GATEWAY_SLACK_API_URL": api.URL + "/api/",
+		"GATEWAY_RETRY_SCHEDULE": "0s,100ms,100ms",
+	})
+	clk := &frozen{t: time.Now()}
+	cfg.schedNow, cfg.schedInterval = clk.now, time.Hour
+	g := startGateway(t, cfg)
+	g.slash("log 9-10 on Fix login in Website 2026-11-30")
+	g.slash("report 2026-11-30..2026-11-30 every day 00:00")
+	clk.add(core.NextSlot(clk.now(), time.UTC, 0, core.EveryDay).Sub(clk.now()) + time.Second)
+	if _, err := g.srv.sched.RunOnce(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		mu.Lock()
+		n, d := tries, delivered
+		mu.Unlock()
+		if d == 1 {
+			if n != 2 {
+				t.Fatalf("%d tries for one delivery, want 2", n)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after %d tries the report was not delivered", n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
