@@ -85,10 +85,10 @@ func apiOps() []apiOp {
 		{method: get, path: "/api/v1/tokens", summary: "API tokens, never their secrets: an admin sees all, a member their own", query: pageParams, status: 200, resp: core.Token{}, list: true},
 		{method: del, path: "/api/v1/tokens/{id}", summary: "revoke a token: an admin any, a member their own", status: 204},
 
-		{method: get, path: "/api/v1/users", summary: "users of the workspace", query: pageParams, status: 200, resp: core.User{}, list: true},
+		{method: get, path: "/api/v1/users", summary: "users of the workspace, each with their reminder (null when none)", query: pageParams, status: 200, resp: userView{}, list: true},
 		{method: post, path: "/api/v1/users", summary: "create a user", admin: true, body: userBody{}, required: named, status: 201, resp: core.User{}, errs: conflict},
-		{method: get, path: "/api/v1/users/{id}", summary: "one user", status: 200, resp: core.User{}},
-		{method: patch, path: "/api/v1/users/{id}", summary: "change a user; a member may change only their own time_zone (an IANA name)", body: userPatchBody{}, status: 200, resp: core.User{}, errs: []int{403, 409}},
+		{method: get, path: "/api/v1/users/{id}", summary: "one user, with their reminder (null when none)", status: 200, resp: userView{}},
+		{method: patch, path: "/api/v1/users/{id}", summary: "change a user; a member may change only their own time_zone (an IANA name)", body: userPatchBody{}, status: 200, resp: userView{}, errs: []int{403, 409}},
 		{method: del, path: "/api/v1/users/{id}", summary: "delete a user", admin: true, status: 204},
 		{method: post, path: "/api/v1/users/{id}/identities", summary: "link an identity (provider slack, github, mattermost or email) to a user", admin: true,
 			body: core.Identity{}, required: []string{"provider", "subject"}, status: 201, resp: core.User{}, errs: conflict},
@@ -133,6 +133,9 @@ func apiOps() []apiOp {
 				{"expires", "string", "signed link: Unix time it stops working (15 minutes after it was made)"},
 				{"signature", "string", "signed link: HMAC over every other parameter; with it no token is needed, and any change answers 403"}},
 			status: 200, resp: reportSchema(), csv: true, errs: []int{403, 410}},
+
+		{method: get, path: "/api/v1/schedules", summary: "scheduled channel reports (report … every in chat): an admin sees all, a member their own", query: pageParams, status: 200, resp: core.Schedule{}, list: true},
+		{method: del, path: "/api/v1/schedules/{id}", summary: "remove a scheduled report: an admin any, a member their own", status: 204},
 
 		{method: get, path: "/api/v1/incoming", summary: "incoming hook URLs (never their tokens): an admin sees all, a member their own", query: pageParams, status: 200, resp: core.IncomingHook{}, list: true},
 		{method: post, path: "/api/v1/incoming", summary: "create an incoming hook URL owned by the caller; the full URL and token are shown only in this answer; the body may be empty", body: incomingBody{}, status: 201, resp: incomingAnswer{}},

@@ -52,6 +52,9 @@ func (s *Server) Register(r *mux.Router) {
 	v1.Handle("/users/{id}", s.authed(s.deleteUser)).Methods(del)               // admins
 	v1.Handle("/users/{id}/identities", s.authed(s.linkIdentity)).Methods(post) // admins
 
+	v1.Handle("/schedules", s.authed(s.listSchedules)).Methods(get)       // admins: all; members: own
+	v1.Handle("/schedules/{id}", s.authed(s.deleteSchedule)).Methods(del) // admins: any; members: own
+
 	v1.Handle("/clients", s.authed(s.listClients)).Methods(get)
 	v1.Handle("/clients", s.authed(s.createClient)).Methods(post)
 	v1.Handle("/clients/{id}", s.authed(s.getClient)).Methods(get)

@@ -67,11 +67,14 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
-	return listOf(w, r, s.svc.ListUsers)
+	return listOf(w, r, s.usersWithReminders(s.svc.ListUsers))
 }
 
 func (s *Server) getUser(w http.ResponseWriter, r *http.Request) error {
-	return getOne(w, r, "user", s.svc.GetUser)
+	return getOne(w, r, "user", func(ctx context.Context, a core.Actor, id core.ID) (userView, error) {
+		u, err := s.svc.GetUser(ctx, a, id)
+		return s.userWithReminder(ctx, a, u, err)
+	})
 }
 
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
@@ -81,8 +84,9 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
-	return updateOne(w, r, "user", func(ctx context.Context, a core.Actor, id core.ID, b userPatchBody) (core.User, error) {
-		return s.svc.UpdateUser(ctx, a, id, core.UserPatch{Name: b.Name, Role: b.Role, TimeZone: b.TimeZone})
+	return updateOne(w, r, "user", func(ctx context.Context, a core.Actor, id core.ID, b userPatchBody) (userView, error) {
+		u, err := s.svc.UpdateUser(ctx, a, id, core.UserPatch{Name: b.Name, Role: b.Role, TimeZone: b.TimeZone})
+		return s.userWithReminder(ctx, a, u, err)
 	})
 }
 

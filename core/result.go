@@ -54,4 +54,8 @@ type Result struct {
 	Subscriptions []Subscription `json:"-"`
 	Filters       []string       `json:"-"`
 	Removed       int            `json:"-"`
+	// Reminder is the actor's reminder (remind), nil when none;
+	// Schedules the scheduled reports a command made, removed or listed.
+	Reminder  *Reminder  `json:"-"`
+	Schedules []Schedule `json:"-"`
 }

@@ -101,6 +101,7 @@ type Service struct {
 	ws     Workspace
 
 	channels Channels
+	dm       DirectMessages
 
 	idents identityCache
 
@@ -192,6 +193,8 @@ func (s *Service) Execute(ctx context.Context, actor Actor, cmd Command) (*Resul
 	switch cmd.(type) {
 	case Help, Status, Report, Notify, NotifyList, NotifyOff, Entries, Who:
 		readOnly = true // for the store: notify changes subscriptions through Channels
+	case Remind, RemindOff, RemindShow, ScheduleReport, Schedules, SchedulesOff:
+		readOnly = true // they write in transactions of their own // for the store: notify changes subscriptions through Channels
 	}
 	if id := actor.Identity; actor.User.ID == 0 && id != nil {
 		if readOnly {
@@ -232,6 +235,10 @@ func (s *Service) Execute(ctx context.Context, actor Actor, cmd Command) (*Resul
 		res = &Result{Command: "help", Topic: c.Topic}
 	case Notify, NotifyList, NotifyOff:
 		res, err = s.notify(ctx, actor, c)
+	case Remind, RemindOff, RemindShow:
+		res, err = s.remindCommand(ctx, ws, actor, c)
+	case ScheduleReport, Schedules, SchedulesOff:
+		res, err = s.scheduleCommand(ctx, ws, actor, c)
 	case nil:
 		err = Errorf(EINVALID, "no command")
 	default:

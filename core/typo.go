@@ -36,7 +36,9 @@ func EditDistance(a, b string) int {
 // verbs are the first words of the commands of the language.
 var verbs = []string{"track", "start", "stop", "pause", "log", "spent", "add", "close", "done", "finish", "complete",
 	"archive", "delete", "remove", "status", "report", "undo", "help", "notify", "tz", "timezone",
-	"entries", "list", "ls", "edit", "continue", "resume", "restart", "reopen", "who", "team"}
+	"entries", "list", "ls", "edit", "continue", "resume", "restart", "reopen", "who", "team",
+
+	"remind", "schedules"}
 
 // VerbTypo returns the verb that word, a first word of 3 or more letters
 // that is no verb, is one edit away from ("tarck" → "track"), or "".

@@ -65,6 +65,10 @@ func (c *converter) command(t *command) (core.Command, error) {
 		return c.reopen(t.Reopen)
 	case t.Who:
 		return core.Who{}, nil
+	case t.Remind != nil:
+		return c.remind(t.Remind)
+	case t.Schedules != nil:
+		return c.schedules(t.Schedules)
 	}
 	return c.help(t.Help)
 }

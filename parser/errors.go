@@ -80,6 +80,11 @@ var examples = map[string]string{
 	"reopen task":    "reopen task Fix login in Website",
 	"reopen project": "reopen project Website",
 	"who":            "who",
+	"remind":         "remind 17:30 weekdays",
+	"remind off":     "remind off",
+	"report every":   "report week every fri 17:00",
+	"schedules":      "schedules",
+	"schedules off":  "schedules off 3",
 }
 
 // commandList names the commands, for the hint on an unknown one.
@@ -123,6 +128,16 @@ func commandOf(words []string) (name string, n int) {
 			return "reopen " + word(1), 2
 		}
 		return "reopen task", 1
+	case "remind":
+		if word(1) == "off" {
+			return "remind off", 2
+		}
+		return "remind", 1
+	case "schedules":
+		if word(1) == "off" {
+			return "schedules off", 2
+		}
+		return "schedules", 1
 	case "notify":
 		switch word(1) {
 		case "list", "off":

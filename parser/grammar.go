@@ -106,6 +106,8 @@ type command struct {
 	Continue   *entryID       `parser:"| ('continue' | 'resume' | 'restart') @@"`
 	Reopen     *reopenCmd     `parser:"| 'reopen' @@"`
 	Who        bool           `parser:"| @('who' | 'team')"`
+	Remind     *remindCmd     `parser:"| 'remind' @@"`
+	Schedules  *schedulesCmd  `parser:"| 'schedules' @@"`
 }
 
 // tzCmd is tz with an optional zone: an IANA name or a city of words.

@@ -71,6 +71,9 @@ func parse(text string) (core.Command, error) {
 	if text == "" {
 		return core.Help{}, nil
 	}
+	if cmd, ok, err := scheduledReport(text); ok {
+		return cmd, err
+	}
 	tree, err := grammar.ParseString("", text)
 	if err != nil {
 		return nil, syntaxError(text, err)

@@ -31,6 +31,10 @@ var usage = map[string][]string{
 	"help":     {"`help [COMMAND]`: this help", "help log"},
 	"notify": {"`notify [URL] [EVENT…]`, `notify list`, `notify off [ID]`: this channel gets events as messages (default `tracker.* task.* project.*`); URL is the channel's incoming-webhook URL when the gateway has no bot token",
 		"notify", "notify tracker.* time_entry.*", "notify https://hooks.slack.com/services/T0/B0/XYZ project.*", "notify list", "notify off 12"},
+	"remind": {"`remind HH:MM [weekdays | daily | mon,tue,…]`, `remind`, `remind off`: a Slack direct message at that time in your zone on days you logged nothing (default weekdays)",
+		"remind 17:30", "remind 9:00 mon,wed,fri", "remind off"},
+	"schedules": {"`report PERIOD every DAY HH:MM`, `schedules`, `schedules off ID`: this channel gets the team's report by user and project at that time in your zone; DAY is `mon`…`sun`, `day` or `weekday`",
+		"report week every fri 17:00", "report last week every mon 09:00", "schedules", "schedules off 3"},
 }
 
 var helpOrder = []string{"track", "stop", "log", "entries", "edit entry", "continue", "add task", "close task", "add project", "close project", "reopen", "delete entry", "status", "report", "who", "undo", "tz", "notify", "help"}

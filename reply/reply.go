@@ -53,6 +53,8 @@ func Render(res *core.Result, d Dialect) string {
 		return notify(res, d)
 	case "tz":
 		return zone(res)
+	case "remind", "remind show", "remind off", "report every", "schedules", "schedules off":
+		return reminders(res, d)
 	case "issue " + core.IssueOpened, "issue " + core.IssueClosed, "issue " + core.IssueReopened:
 		verb := map[string]string{core.IssueOpened: "Added", core.IssueClosed: "Closed", core.IssueReopened: "Reopened"}[strings.TrimPrefix(res.Command, "issue ")]
 		if res.Unchanged {

@@ -99,7 +99,7 @@ func eventSubscription(ev core.Event) core.ID {
 // to; a user-scoped subscription only its owner's own activity).
 func (r *Router) receives(sub core.Subscription, f Filters, ev core.Event) (bool, error) {
 	entity, _ := core.SplitEventType(ev.Type)
-	if ev.Type == core.EventWebhookPing {
+	if ev.Type == core.EventWebhookPing || core.Directed(ev.Type) {
 		return eventSubscription(ev) == sub.ID, nil
 	}
 	if !f.Match(ev.Type) {

@@ -40,6 +40,9 @@ var colors = map[string]string{"warning": "#e8a317", "danger": "#d72b3f", "good"
 // level of the body. Mattermost has no Stop button: its interactive
 // buttons need an endpoint of their own.
 func RenderEvent(ev core.Event, _ core.Subscription, extra map[string]any) ([]byte, error) {
+	if core.Directed(ev.Type) {
+		return ScheduledPost(ev)
+	}
 	p := noticePost(slack.Describe(ev))
 	if len(extra) == 0 {
 		return json.Marshal(p)

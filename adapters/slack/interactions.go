@@ -93,7 +93,10 @@ func (h *Handler) interaction(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if press == nil {
-		return h.buttonPressed(r, cb)
+		if err := h.buttonPressed(r, cb); err != nil {
+			return err
+		}
+		return h.reminderActions(r.Context(), cb)
 	}
 	if cb.ResponseURL != "" && !h.responseURLAllowed(cb.ResponseURL) {
 		// Refused before anything changes: the answer could not be told.

@@ -33,6 +33,13 @@ type Message struct {
 // and how to enable it again. It is the renderer of the "slack" format
 // (a webhooks.Renderer); extra fields go to the top level of the body.
 func RenderEvent(ev core.Event, _ core.Subscription, extra map[string]any) ([]byte, error) {
+	if core.Directed(ev.Type) {
+		msg, err := ScheduledMessage(ev)
+		if err != nil {
+			return nil, err
+		}
+		return marshal(msg)
+	}
 	msg := NoticeMessage(Describe(ev))
 	if len(extra) == 0 {
 		return marshal(msg)

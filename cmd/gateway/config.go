@@ -50,6 +50,13 @@ type Config struct {
 	MetricsToken      string
 	// now is the rate limits' clock; nil is time.Now (tests set it).
 	now func() time.Time
+	// LongTimer is how long a timer runs before its owner gets a direct
+	// message (GATEWAY_LONG_TIMER).
+	LongTimer time.Duration
+	// schedNow is the scheduler's clock and schedInterval its period
+	// (tests set them); nil and 0 are time.Now and schedule.DefaultInterval.
+	schedNow      func() time.Time
+	schedInterval time.Duration
 }
 
 // setting is one configuration value: a flag and its environment variable.
@@ -116,6 +123,7 @@ func settings() []setting {
 			return err
 		}},
 		{"retention", "GATEWAY_RETENTION", "30d", "how long events, deliveries and attempts are kept once delivered or given up (a duration; d for days)", days(func(c *Config) *time.Duration { return &c.Retention })},
+		{"long-timer", "GATEWAY_LONG_TIMER", "8h", "a timer running longer gets one direct message with a Stop button (Slack, with a bot token; a duration; d for days)", days(func(c *Config) *time.Duration { return &c.LongTimer })},
 		{"session-ttl", "GATEWAY_SESSION_TTL", "12h", "how long a web page session lasts (a duration; d for days)", days(func(c *Config) *time.Duration { return &c.SessionTTL })},
 		{"encryption-key", "GATEWAY_ENCRYPTION_KEY", "", "32 bytes, base64: webhook secrets are encrypted at rest (AES-GCM)", func(c *Config, v string) (err error) {
 			c.EncryptionKey, err = parseKey(v)

@@ -16,6 +16,7 @@ import (
 	"github.com/chatops/gateway/adapters/slack"
 	"github.com/chatops/gateway/core"
 	"github.com/chatops/gateway/delivery"
+	"github.com/chatops/gateway/schedule"
 	"github.com/chatops/gateway/webhooks"
 )
 
@@ -34,6 +35,7 @@ type server struct {
 	engineDone chan struct{}
 	stopEngine context.CancelFunc
 	metrics    *commandMetrics
+	sched      *schedule.Scheduler
 	// now is the clock of the rate limits; nil is time.Now.
 	now func() time.Time
 }
@@ -87,6 +89,14 @@ func startServer(ctx context.Context, cfg *Config, stdout io.Writer, logger *slo
 		PingDelay: delivery.DefaultPingDelay,
 	})
 	s.svc.SetChannels(s.hooks)
+	// Reminders, scheduled reports and long-timer notices: direct messages
+	// need the bot token.
+	s.svc.SetDirectMessages(core.DirectMessages{Slack: cfg.SlackBotToken != "", Setting: "GATEWAY_SLACK_BOT_TOKEN"})
+	so := schedule.Options{Now: cfg.schedNow, Logger: logger, LongTimer: cfg.LongTimer, Interval: cfg.schedInterval}
+	if cfg.SlackBotToken != "" {
+		so.Targets = s.svc
+	}
+	s.sched = schedule.New(s.svc.Store(), so)
 	token, err := s.svc.BootstrapAdmin(ctx, cfg.AdminToken)
 	if err != nil {
 		st.Close()
@@ -123,6 +133,7 @@ func startServer(ctx context.Context, cfg *Config, stdout io.Writer, logger *slo
 		// Old request keys, undo records, sessions and delivery history
 		// go, at start and hourly.
 		wg.Go(func() { s.svc.RunPruner(engineCtx, time.Hour) })
+		wg.Go(func() { _ = s.sched.Run(engineCtx) })
 		_ = s.engine.Run(engineCtx)
 		wg.Wait()
 	}()
