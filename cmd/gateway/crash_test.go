@@ -142,7 +142,7 @@ func TestKilledProcessLosesNothing(t *testing.T) {
 					if n > upto {
 						return
 					}
-					if slashTo(base, "log 5m on Crash in Tests", int(n)) == nil {
+					if slashTo(base, "log 5m on Crash in Tests yesterday", int(n)) == nil {
 						acked.Add(1)
 					}
 				}
