@@ -19,6 +19,7 @@
 //
 //	loadgen -mode slash -gateway http://127.0.0.1:8080 -slack-secret S -duration 10s -baseline 3s
 //	loadgen -mode slash -subscribe -admin-token T ...        (closed loop, a subscription receiving every event)
+//	loadgen -mode drain -admin-token T ...                   (a backlog held while the subscription is disabled, then drained)
 //	loadgen -mode e2e -gateway http://127.0.0.1:8080 -slack-secret S -admin-token T -rate 1000 -duration 10s -pid PID -json out.json
 package main
 
@@ -41,7 +42,7 @@ type config struct {
 
 func main() {
 	var c config
-	flag.StringVar(&c.mode, "mode", "slash", "slash: closed-loop command throughput; e2e: commands at -rate (open loop) with a subscription and delivery latency")
+	flag.StringVar(&c.mode, "mode", "slash", "slash: closed-loop command throughput; e2e: commands at -rate (open loop) with a subscription and delivery latency; drain: closed-loop commands while the subscription is disabled, then enable it and measure how fast the held backlog is delivered")
 	flag.StringVar(&c.gateway, "gateway", "http://127.0.0.1:8080", "base URL of the gateway")
 	flag.StringVar(&c.secret, "slack-secret", "", "the gateway's GATEWAY_SLACK_SIGNING_SECRET")
 	flag.StringVar(&c.admin, "admin-token", "", "an admin API token (creates the subscription)")
@@ -60,7 +61,13 @@ func main() {
 		fmt.Fprintln(os.Stderr, "loadgen: -slack-secret is required")
 		os.Exit(2)
 	}
-	if c.mode == "e2e" {
+	switch c.mode {
+	case "slash", "e2e", "drain":
+	default:
+		fmt.Fprintf(os.Stderr, "loadgen: unknown mode %q\n", c.mode)
+		os.Exit(2)
+	}
+	if c.mode == "e2e" || c.mode == "drain" {
 		c.subscribe = true
 	}
 	if c.subscribe && c.admin == "" {

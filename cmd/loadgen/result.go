@@ -31,6 +31,15 @@ type result struct {
 		// same receiver (closed loop, or at the same rate).
 		Client *rateStats `json:"client,omitempty"`
 	} `json:"baseline"`
+	// CPU: the gateway process's CPU seconds (user+system, /proc/PID/stat)
+	// while the commands ran, and until the last delivery; per command,
+	// everything each command cost (its delivery included, with a
+	// subscription). Less sensitive to neighbours than any rate.
+	CPU struct {
+		Commands         float64 `json:"commands_s"`
+		Total            float64 `json:"total_s"`
+		MillisPerCommand float64 `json:"ms_per_command"`
+	} `json:"cpu"`
 	// Ratios: each gateway figure against its same-run baseline.
 	Ratios    map[string]float64 `json:"ratios,omitempty"`
 	RSSSource string             `json:"rss_source,omitempty"`
@@ -168,7 +177,9 @@ func (r *result) ratios() {
 			if d.DrainRate > 0 {
 				r.Ratios["drain_over_bare_client"] = d.DrainRate / c.Rate
 			}
-			r.Ratios["deliveries_over_bare_client"] = d.Rate / c.Rate
+			if r.Mode == "slash" {
+				r.Ratios["deliveries_over_bare_client"] = d.Rate / c.Rate
+			}
 		}
 	}
 }
@@ -187,6 +198,9 @@ func (r *result) print(w io.Writer) {
 		fmt.Fprintf(w, "deliveries: %d/%d (%d duplicates) in %.1fs = %.0f/s; backlog at the end of the commands %d, drained at %.0f/s in %.1fs\n",
 			d.Delivered, d.Expected, d.Duplicates, d.Seconds, d.Rate, d.BacklogAtEnd, d.DrainRate, d.DrainSeconds)
 		fmt.Fprintf(w, "deliveries: event-to-delivery %s\n", d.Latency)
+	}
+	if r.CPU.Total > 0 {
+		fmt.Fprintf(w, "cpu: gateway %.2fs while the commands ran, %.2fs to the last delivery: %.3f ms per command\n", r.CPU.Commands, r.CPU.Total, r.CPU.MillisPerCommand)
 	}
 	var rss []float64
 	for _, s := range r.Timeline {

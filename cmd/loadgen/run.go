@@ -308,6 +308,22 @@ func rssMiB(pid int) (float64, error) {
 	return 0, errors.New("no VmRSS")
 }
 
+// cpuSeconds reads the user and system CPU time of pid from /proc.
+func cpuSeconds(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	_, rest, _ := strings.Cut(string(b), ") ") // the command name may hold spaces
+	f := strings.Fields(rest)
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseFloat(f[11], 64)
+	s, _ := strconv.ParseFloat(f[12], 64)
+	return (u + s) / 100 // USER_HZ
+}
+
 func loadAvg() string {
 	b, _ := os.ReadFile("/proc/loadavg")
 	f := strings.Fields(string(b))
@@ -364,6 +380,7 @@ func run(ctx context.Context, c config) (*result, error) {
 		}
 	}
 
+	var subID string
 	if c.subscribe {
 		id, err := subscribe(c, target)
 		if id != "" {
@@ -372,11 +389,21 @@ func run(ctx context.Context, c config) (*result, error) {
 		if err != nil {
 			return nil, err
 		}
+		subID = id
+		if c.mode == "drain" {
+			// Events of a disabled subscription wait, held, for it to be
+			// enabled again: the backlog.
+			if err := api(c, "POST", "/api/v1/webhooks/"+id+"/disable", nil, nil); err != nil {
+				return nil, err
+			}
+		}
 	}
+	cpu0 := cpuSeconds(c.pid)
 
 	// The gateway.
 	tl.start = time.Now()
 	rssCtx, rssStop := context.WithCancel(ctx)
+	defer rssStop()
 	rssDone := make(chan struct{})
 	if c.pid > 0 {
 		res.RSSSource = fmt.Sprintf("VmRSS of /proc/%d/status (the gateway process), once a second", c.pid)
@@ -408,6 +435,15 @@ func run(ctx context.Context, c config) (*result, error) {
 	}
 	ingestEnd := time.Now()
 	res.Commands = rateStats{N: len(s.lat), Failed: int(s.failed.Load()), Skipped: skipped, Seconds: el.Seconds(), Rate: float64(len(s.lat)) / el.Seconds(), Latency: pcts(s.lat)}
+	if c.pid > 0 {
+		res.CPU.Commands = cpuSeconds(c.pid) - cpu0
+	}
+	if c.mode == "drain" {
+		ingestEnd = time.Now()
+		if err := api(c, "POST", "/api/v1/webhooks/"+subID+"/enable", nil, nil); err != nil {
+			return nil, err
+		}
+	}
 	if rc != nil {
 		acked := len(s.lat)
 		backlog := acked - rc.delivered()
@@ -428,6 +464,12 @@ func run(ctx context.Context, c config) (*result, error) {
 	}
 	rssStop()
 	<-rssDone
+	if c.pid > 0 {
+		res.CPU.Total = cpuSeconds(c.pid) - cpu0
+		if n := res.Commands.N; n > 0 {
+			res.CPU.MillisPerCommand = res.CPU.Total * 1000 / float64(n)
+		}
+	}
 	res.LoadAvgEnd = loadAvg()
 	res.Timeline = tl.samples()
 	res.ratios()
