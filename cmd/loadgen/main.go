@@ -30,20 +30,21 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"time"
 )
 
 type config struct {
-	mode, gateway, secret, admin, receiverAddr, jsonOut string
-	rate, workers, users, pid                           int
-	duration, drain, baseline                           time.Duration
-	subscribe                                           bool
+	mode, gateway, gateways, secret, admin, receiverAddr, jsonOut string
+	rate, workers, users, pid                                     int
+	duration, drain, baseline                                     time.Duration
+	subscribe                                                     bool
 }
 
 func main() {
 	var c config
 	flag.StringVar(&c.mode, "mode", "slash", "slash: closed-loop command throughput; e2e: commands at -rate (open loop) with a subscription and delivery latency; drain: closed-loop commands while the subscription is disabled, then enable it and measure how fast the held backlog is delivered")
-	flag.StringVar(&c.gateway, "gateway", "http://127.0.0.1:8080", "base URL of the gateway")
+	flag.StringVar(&c.gateways, "gateway", "http://127.0.0.1:8080", "base URL of the gateway; several, comma-separated, take the commands in turn (instances on one database; the API calls go to the first)")
 	flag.StringVar(&c.secret, "slack-secret", "", "the gateway's GATEWAY_SLACK_SIGNING_SECRET")
 	flag.StringVar(&c.admin, "admin-token", "", "an admin API token (creates the subscription)")
 	flag.StringVar(&c.receiverAddr, "receiver", "127.0.0.1:0", "where the webhook receiver listens")
@@ -57,6 +58,7 @@ func main() {
 	flag.BoolVar(&c.subscribe, "subscribe", false, "slash: a subscription receives every time_entry.created during the run (e2e always has one)")
 	flag.StringVar(&c.jsonOut, "json", "", "also write the result as JSON to this file (- for stdout); cmd/benchplot draws it")
 	flag.Parse()
+	c.gateway, _, _ = strings.Cut(c.gateways, ",")
 	if c.secret == "" {
 		fmt.Fprintln(os.Stderr, "loadgen: -slack-secret is required")
 		os.Exit(2)

@@ -44,7 +44,7 @@ func loadDay(n int64, users int) string {
 // /slack/commands, or the baseline's bare handler).
 type sender struct {
 	c      config
-	target string
+	target string // several, comma-separated: commands go round-robin
 	http   *http.Client
 	tl     *timeline // nil for baselines
 	n      atomic.Int64
@@ -58,7 +58,11 @@ func (s *sender) send(ctx context.Context) {
 	body := url.Values{"team_id": {"TLOAD"}, "user_id": {fmt.Sprintf("U%d-%d", runID, n%int64(s.c.users))}, "user_name": {fmt.Sprintf("load%d", n%int64(s.c.users))},
 		"command": {"/tt"}, "text": {"log 15m on Load test in Load project " + loadDay(n, s.c.users) + " #load"}, "trigger_id": {fmt.Sprintf("load-%d-%d", time.Now().UnixNano(), n)},
 		"channel_id": {"CLOAD"}}.Encode()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.target, strings.NewReader(body))
+	target := s.target
+	if ts := strings.Split(s.target, ","); len(ts) > 1 {
+		target = ts[n%int64(len(ts))]
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, target, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	slack.Sign(req.Header, s.c.secret, []byte(body), time.Now())
 	start := time.Now()
@@ -425,7 +429,11 @@ func run(ctx context.Context, c config) (*result, error) {
 	} else {
 		close(rssDone)
 	}
-	s := &sender{c: c, target: c.gateway + "/slack/commands", http: client(c.workers), tl: tl}
+	var targets []string
+	for _, g := range strings.Split(c.gateways, ",") {
+		targets = append(targets, g+"/slack/commands")
+	}
+	s := &sender{c: c, target: strings.Join(targets, ","), http: client(c.workers), tl: tl}
 	var el time.Duration
 	skipped := 0
 	if c.mode == "e2e" {
