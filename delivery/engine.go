@@ -169,6 +169,9 @@ func (e *Engine) Run(ctx context.Context) error {
 		workers.Go(func() {
 			for j := range jobs {
 				e.deliver(j)
+				// A slot is free: a backlog is claimed now, not at the
+				// next poll.
+				signal(e.wakeClaim)
 			}
 		})
 	}

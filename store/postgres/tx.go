@@ -35,6 +35,9 @@ type tx struct {
 	// outboxLocked is set once the transaction holds the outbox lock
 	// shared (AppendEvent).
 	outboxLocked bool
+	// sharedSubs are the subscriptions this transaction locked FOR SHARE
+	// (CreateDelivery).
+	sharedSubs map[core.ID]bool
 	// broken is set when a savepoint could not be rolled back: the
 	// transaction is in an unknown state and must not commit.
 	broken error
