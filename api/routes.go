@@ -104,6 +104,7 @@ func (s *Server) Register(r *mux.Router) {
 	v1.Handle("/webhooks/{id}/rotate-secret", s.authed(s.subscriptionAction((*webhooks.Service).RotateSecret))).Methods(post)
 	v1.Handle("/webhooks/{id}/deliveries", s.authed(s.webhookDeliveries)).Methods(get)
 	v1.Handle("/webhooks/{id}/replay", s.authed(s.throttled(s.replayWebhook))).Methods(post)
+	v1.Handle("/webhooks/{id}/deliveries/{delivery_id}/resend", s.authed(s.throttled(s.resendWebhook))).Methods(post)
 	v1.Handle("/webhooks/{id}/validate/{code}", s.handle(s.validateWebhook)).Methods(get) // the code authenticates
 
 	// The admin web page (ui*.go): server-rendered HTML, no script. A cookie
