@@ -32,6 +32,7 @@ type Tx interface {
 	IncomingTx
 	RetentionTx
 	SessionTx
+	ConsoleTx
 
 	// Workspace returns the default (first) workspace, creating it with the
 	// given name when there is none.

@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(t *testing.T) core.Store) {
 	tests = append(tests, incomingTests...)
 	tests = append(tests, webhookTests...)
 	tests = append(tests, retentionTests...)
+	tests = append(tests, consoleTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
