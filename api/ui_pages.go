@@ -209,8 +209,7 @@ func (u *webUI) webhookPage(w http.ResponseWriter, r *http.Request, sess session
 		}
 	}
 	if v.Replay == nil {
-		v.Replay = &form{Values: map[string][]string{
-			"since": {now.Add(-time.Hour).In(loc).Format(localInput)}, "until": {now.In(loc).Format(localInput)}}}
+		v.Replay = &form{Values: map[string][]string{"since": {now.Add(-time.Hour).In(loc).Format(localInput)}}}
 	}
 	seen := map[core.ID]bool{}
 	for _, a := range attempts {
