@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/internal/ratelimit"
 )
 
 // The console's pages without a browser: what each form does, and that a
@@ -303,3 +304,38 @@ func TestUIDashboardFiguresAndChannelNames(t *testing.T) {
 }
 
 func timeLocation(name string) (*time.Location, error) { return time.LoadLocation(name) }
+
+// TestUIButtonsThrottled: the console's test, resend and replay share the
+// API's per-webhook allowance (GATEWAY_RATE_WEBHOOK_TEST).
+func TestUIButtonsThrottled(t *testing.T) {
+	clock := &hookClock{t: time.Now()}
+	e := newUIEnv(t, uiEnvOptions{actions: ratelimit.NewKeyed(ratelimit.Rate{Events: 2, Per: time.Minute, Burst: 2}, 0, clock.Now)})
+	e.rc.setReply(echoCode)
+	id := e.hook(e.member, "Mia sheet")
+	e.pump()
+	c := e.login(e.member)
+	csrf := e.csrf(c)
+	log := hookList(t, e.ok("GET", "/api/v1/webhooks/"+id+"/deliveries", e.member, "", http.StatusOK))
+	did := jsonID(log[0]["delivery_id"])
+	if p := e.post("/ui/webhooks/"+id+"/test", c, url.Values{"csrf": {csrf}}); p.status != http.StatusSeeOther {
+		t.Fatalf("test: %d", p.status)
+	}
+	if p := e.post("/ui/webhooks/"+id+"/deliveries/"+did+"/resend", c, url.Values{"csrf": {csrf}}); p.status != http.StatusSeeOther {
+		t.Fatalf("resend: %d", p.status)
+	}
+	before := e.outbox()
+	for _, path := range []string{"/test", "/deliveries/" + did + "/resend", "/replay"} {
+		p := e.post("/ui/webhooks/"+id+path, c, url.Values{"csrf": {csrf}, "since": {time.Now().UTC().Add(-time.Hour).Format("2006-01-02T15:04:05")}})
+		if p.status != http.StatusTooManyRequests || p.header.Get("Retry-After") == "" {
+			t.Errorf("%s over the allowance: %d, Retry-After %q", path, p.status, p.header.Get("Retry-After"))
+		}
+		checkSecurityHeaders(t, path, p.header)
+	}
+	if n := e.outbox() - before; n != 0 {
+		t.Errorf("refused buttons wrote %d events", n)
+	}
+	clock.Add(time.Minute)
+	if p := e.post("/ui/webhooks/"+id+"/test", c, url.Values{"csrf": {csrf}}); p.status != http.StatusSeeOther {
+		t.Errorf("test a minute later: %d", p.status)
+	}
+}

@@ -275,7 +275,15 @@ func (u *webUI) webhookAction(w http.ResponseWriter, r *http.Request, sess sessi
 	default:
 		return core.Errorf(core.ENOTFOUND, "no such action: %s", action)
 	}
-	if _, err := fn(wh, r.Context(), sess.actor, id); err != nil {
+	run := func() error { _, err := fn(wh, r.Context(), sess.actor, id); return err }
+	if action == "test" {
+		if _, err := wh.Get(r.Context(), sess.actor, id); err != nil {
+			return err
+		}
+		inner := run
+		run = func() error { return u.uiThrottled(w, id, inner) }
+	}
+	if err := run(); err != nil {
 		return err
 	}
 	back := "/ui/"

@@ -20,6 +20,7 @@ import (
 	"github.com/chatops/gateway/api"
 	"github.com/chatops/gateway/core"
 	"github.com/chatops/gateway/delivery"
+	"github.com/chatops/gateway/internal/ratelimit"
 	"github.com/chatops/gateway/store/sqlite"
 	"github.com/chatops/gateway/webhooks"
 )
@@ -40,6 +41,8 @@ type uiEnvOptions struct {
 	publicURL string // default: the test server's URL
 	tls       bool   // serve over TLS
 	noHooks   bool   // no webhooks.Service
+	// actions limits tests, replays and resends (nil: no rate)
+	actions *ratelimit.Keyed
 }
 
 func newUIEnv(t *testing.T, o uiEnvOptions) *uiEnv {
@@ -74,7 +77,7 @@ func newUIEnv(t *testing.T, o uiEnvOptions) *uiEnv {
 	}
 	logs := &syncBuffer{}
 	api.New(svc, api.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test", Webhooks: wh,
-		PublicURL: o.publicURL}).Register(r)
+		PublicURL: o.publicURL, WebhookActions: o.actions}).Register(r)
 	e := &hookEnv{t: t, ctx: ctx, store: st, svc: svc, wh: wh, engine: engine, srv: srv, handler: r, clock: clock}
 	if e.admin, err = svc.BootstrapAdmin(ctx, ""); err != nil {
 		t.Fatal(err)
