@@ -142,6 +142,7 @@ func (s *Server) Register(r *mux.Router) {
 	r.Handle("/ui/users/{id}/delete", ui.authed(ui.deleteUser)).Methods(post)             // admins
 	r.Handle("/ui/repositories", ui.authed(ui.listRepositories)).Methods(get, head)
 	r.Handle("/ui/repositories", ui.authed(ui.mapRepository)).Methods(post) // admins
+	r.Handle("/ui/reports", ui.authed(ui.reports)).Methods(get, head)
 	r.Handle("/ui/static/{file}", ui.page(ui.static)).Methods(get, head)
 	r.PathPrefix("/ui/").Handler(ui.page(ui.noSuchPage)) // an HTML 404 or 405, with the page's headers
 

@@ -50,7 +50,7 @@ const (
 )
 
 // uiPages are the page templates, each the layout with one page's content.
-var uiPages = parseUIPages("login", "dashboard", "log", "error", "webhook_form", "confirm", "incoming", "tokens", "users", "repositories")
+var uiPages = parseUIPages("login", "dashboard", "log", "error", "webhook_form", "confirm", "incoming", "tokens", "users", "repositories", "reports")
 
 func parseUIPages(names ...string) map[string]*template.Template {
 	out := make(map[string]*template.Template, len(names))

@@ -372,6 +372,11 @@ func consoleFlow(t *testing.T, b *browser, kind string) {
 	}
 	b.fits("users")
 	b.shot("users", kind)
+	b.submit("reports page", chromedp.Click(chromedp.ID("nav-reports")))
+	if !b.has("#report-form") {
+		t.Error("no report form")
+	}
+	b.fits("reports")
 
 	// Delete the webhook, confirming.
 	b.open(base + "/ui/webhooks/" + id)

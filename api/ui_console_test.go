@@ -339,3 +339,29 @@ func TestUIButtonsThrottled(t *testing.T) {
 		t.Errorf("test a minute later: %d", p.status)
 	}
 }
+
+func TestUIReports(t *testing.T) {
+	e := newUIEnv(t, uiEnvOptions{})
+	task := e.task("Website", "Fix login")
+	e.entry(e.mia, task, 3*24*time.Hour, "mia")
+	e.entry(e.mia, task, 3*24*time.Hour+time.Hour, "mia again")
+	e.entry(e.bob, task, 3*24*time.Hour, "bob")
+	day := e.clock.Now().Add(-3 * 24 * time.Hour)
+	from, to := day.AddDate(0, 0, -1).Format(time.DateOnly), day.AddDate(0, 0, 1).Format(time.DateOnly)
+	c := e.login(e.member)
+	if p := e.get("/ui/reports", c); p.status != http.StatusOK || !strings.Contains(p.body, `<option value="week" selected>`) {
+		t.Errorf("default report: %d", p.status)
+	}
+	p := e.get("/ui/reports?period=range&from="+from+"&to="+to, c)
+	if p.status != http.StatusOK {
+		t.Fatalf("range report: %d: %.300s", p.status, p.body)
+	}
+	contains(t, "Mia's report", p.body, `<td data-label="Project">Website</td><td class="num" data-label="Entries">2</td><td class="num" data-label="Time">1h 00m</td>`,
+		`id="report-total" data-label="Total">1h 00m<`)
+	for _, q := range []string{"period=range&from=someday&to=" + to, "period=range&from=" + from, "period=fortnight"} {
+		p := e.get("/ui/reports?"+q, c)
+		if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `class="field-error"`) {
+			t.Errorf("report ?%s: %d: %s", q, p.status, errorsOf(p.body))
+		}
+	}
+}

@@ -161,7 +161,7 @@ func TestUIEveryFormCarriesCSRF(t *testing.T) {
 		c := f.login(token)
 		csrf := f.csrf(c)
 		pages := []string{"/ui/", "/ui/webhooks/new", "/ui/webhooks/" + f.hook, "/ui/webhooks/" + f.hook + "/edit",
-			"/ui/webhooks/" + f.hook + "/delete", "/ui/incoming", "/ui/tokens", "/ui/users", "/ui/repositories"}
+			"/ui/webhooks/" + f.hook + "/delete", "/ui/incoming", "/ui/tokens", "/ui/users", "/ui/repositories", "/ui/reports"}
 		if token == f.admin {
 			pages = append(pages, "/ui/users/"+f.bob.ID.String()+"/delete")
 		}
