@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -26,7 +27,7 @@ type consoleFixture struct {
 	hook, bobsHook, incoming, token, delivery string
 }
 
-func newConsoleFixture(t *testing.T) *consoleFixture {
+func newConsoleFixture(t testing.TB) *consoleFixture {
 	t.Helper()
 	e := newUIEnv(t, uiEnvOptions{})
 	e.rc.setReply(echoCode)
@@ -317,4 +318,53 @@ func errorsOf(body string) string {
 
 func htmlEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;", "+", "&#43;").Replace(s)
+}
+
+// FuzzUIForms posts arbitrary values to the console's forms with a good
+// session and CSRF token: no value may cause a 500, and a refused form is a
+// page with its error shown.
+func FuzzUIForms(f *testing.F) {
+	e := newConsoleFixture(f)
+	c := e.login(e.admin)
+	csrf := e.csrf(c)
+	targets := []struct {
+		path   string
+		fields []string
+	}{
+		{"/ui/webhooks", []string{"url", "events_other", "name", "secret"}},
+		{"/ui/webhooks/" + e.hook + "/edit", []string{"url", "events", "format", "scope"}},
+		{"/ui/webhooks/" + e.hook + "/replay", []string{"since", "until"}},
+		{"/ui/incoming", []string{"name"}},
+		{"/ui/tokens", []string{"user", "role"}},
+		{"/ui/users", []string{"name", "role"}},
+		{"/ui/users/" + e.bob.ID.String(), []string{"time_zone", "role"}},
+		{"/ui/users/" + e.bob.ID.String() + "/identities", []string{"provider", "subject"}},
+		{"/ui/repositories", []string{"repo", "project"}},
+	}
+	for i := range targets {
+		for _, v := range []string{"", " ", "x", "http://127.0.0.1:1/x", "*", "tracker.*", "2026-02-30T25:61:00", "2026-11-22T10:00",
+			"Europe/Berlin", "admin", "email", "octo/web", "\x00", "\xed\xa0\x80", strings.Repeat("a", 3000), "<script>", "../..", "a/b/c", "whsec_"} {
+			f.Add(uint8(i), v, v)
+		}
+	}
+	f.Fuzz(func(t *testing.T, target uint8, a, b string) {
+		tg := targets[int(target)%len(targets)]
+		form := url.Values{"csrf": {csrf}, "events": {"tracker.*"}, "url": {e.rc.URL()}}
+		form.Set(tg.fields[0], a)
+		form.Set(tg.fields[1%len(tg.fields)], b)
+		req := httptest.NewRequest(http.MethodPost, tg.path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(c)
+		w := httptest.NewRecorder()
+		e.handler.ServeHTTP(w, req)
+		switch {
+		case w.Code >= 500:
+			t.Fatalf("POST %s %q %q: %d: %s", tg.path, a, b, w.Code, w.Body)
+		case w.Code == http.StatusUnprocessableEntity && !fieldErrors.MatchString(w.Body.String()):
+			t.Fatalf("POST %s %q %q: 422 without an error shown: %s", tg.path, a, b, w.Body)
+		case w.Code != http.StatusOK && w.Code != http.StatusSeeOther && w.Code != http.StatusUnprocessableEntity &&
+			w.Code != http.StatusNotFound && w.Code != http.StatusConflict && w.Code != http.StatusForbidden:
+			t.Fatalf("POST %s %q %q: %d: %s", tg.path, a, b, w.Code, w.Body)
+		}
+	})
 }

@@ -45,7 +45,7 @@ type uiEnvOptions struct {
 	actions *ratelimit.Keyed
 }
 
-func newUIEnv(t *testing.T, o uiEnvOptions) *uiEnv {
+func newUIEnv(t testing.TB, o uiEnvOptions) *uiEnv {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "ui.db"), sqlite.Options{Synchronous: "OFF"})
