@@ -287,6 +287,13 @@ func TestUIDashboardFiguresAndChannelNames(t *testing.T) {
 		t.Errorf("Mia's figures: retrying %s, queue %s; want her own 1, 1", figure(member, "fig-retrying"), figure(member, "fig-queue"))
 	}
 	lacks(t, "member dashboard", member, "Bob board", "Boss ledger")
+	// Its log: the failed attempt, the delivery retrying, its next try to
+	// the second.
+	log := e.get("/ui/webhooks/"+mias, e.login(e.member)).body
+	if !regexp.MustCompile(`data-label="Outcome">retrying<div class="small next-retry">next try <time datetime="[^"]+">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC</time>`).MatchString(log) {
+		t.Errorf("the log does not show the retry and its time:\n%s", log)
+	}
+	contains(t, "log", log, `data-label="Status">503<`, "down for maintenance")
 	contains(t, "member dashboard", member, `href="/ui/webhooks/`+mias+`">Mia sheet</a>`)
 
 	// A channel's own subscription is named after its channel.
