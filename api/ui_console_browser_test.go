@@ -190,7 +190,9 @@ func consoleFlow(t *testing.T, b *browser, kind string) {
 	// Things of others: Mia's webhook and an entry, for the dashboard.
 	e.hook(e.member, "Mia's timesheet")
 	e.pump()
-	e.entry(e.mia, e.task("Website", "Fix login"), 2*time.Hour, "pairing with Bob")
+	task := e.task("Website", "Fix login")
+	e.entry(e.mia, task, 2*time.Hour, "pairing with Bob")
+	e.entry(e.boss, task, 3*time.Hour, "review")
 
 	// Sign in with the keyboard alone: type the token, press Enter.
 	if st := b.open(base + "/ui/"); st != http.StatusOK {
@@ -377,6 +379,7 @@ func consoleFlow(t *testing.T, b *browser, kind string) {
 		t.Error("no report form")
 	}
 	b.fits("reports")
+	b.shot("reports", kind)
 
 	// Delete the webhook, confirming.
 	b.open(base + "/ui/webhooks/" + id)
