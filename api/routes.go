@@ -111,6 +111,7 @@ func (s *Server) Register(r *mux.Router) {
 	v1.Handle("/webhooks/{id}/rotate-secret", s.authed(s.subscriptionAction((*webhooks.Service).RotateSecret))).Methods(post)
 	v1.Handle("/webhooks/{id}/deliveries", s.authed(s.webhookDeliveries)).Methods(get)
 	v1.Handle("/webhooks/{id}/replay", s.authed(s.throttled(s.replayWebhook))).Methods(post)
+	v1.Handle("/webhooks/{id}/deliveries/{delivery_id}/resend", s.authed(s.throttled(s.resendWebhook))).Methods(post)
 	v1.Handle("/webhooks/{id}/validate/{code}", s.handle(s.validateWebhook)).Methods(get) // the code authenticates
 	v1.Handle("/openapi.json", s.handle(s.openAPI)).Methods(get)                          // no token (openapi.go)
 
@@ -123,8 +124,33 @@ func (s *Server) Register(r *mux.Router) {
 	r.Handle("/ui/login", ui.page(ui.loginPage)).Methods(get, head)
 	r.Handle("/ui/login", ui.page(ui.login)).Methods(post)
 	r.Handle("/ui/logout", ui.authed(ui.logout)).Methods(post)
+	r.Handle("/ui/webhooks/new", ui.authed(ui.newWebhook)).Methods(get, head) // before {id}
 	r.Handle("/ui/webhooks/{id}", ui.authed(ui.webhookLog)).Methods(get, head)
 	r.Handle("/ui/webhooks/{id}/{action:test|enable|disable}", ui.authed(ui.webhookAction)).Methods(post)
+	r.Handle("/ui/webhooks", ui.authed(ui.createWebhook)).Methods(post)
+	r.Handle("/ui/webhooks/{id}/edit", ui.authed(ui.editWebhook)).Methods(get, head)
+	r.Handle("/ui/webhooks/{id}/edit", ui.authed(ui.updateWebhook)).Methods(post)
+	r.Handle("/ui/webhooks/{id}/delete", ui.authed(ui.confirmDeleteWebhook)).Methods(get, head)
+	r.Handle("/ui/webhooks/{id}/delete", ui.authed(ui.deleteWebhook)).Methods(post)
+	r.Handle("/ui/webhooks/{id}/reveal", ui.authed(ui.revealSecret)).Methods(post)
+	r.Handle("/ui/webhooks/{id}/rotate-secret", ui.authed(ui.rotateSecret)).Methods(post)
+	r.Handle("/ui/webhooks/{id}/replay", ui.authed(ui.replayWindow)).Methods(post)
+	r.Handle("/ui/webhooks/{id}/deliveries/{delivery_id}/resend", ui.authed(ui.resendDelivery)).Methods(post)
+	r.Handle("/ui/incoming", ui.authed(ui.listIncoming)).Methods(get, head)
+	r.Handle("/ui/incoming", ui.authed(ui.createIncoming)).Methods(post)
+	r.Handle("/ui/incoming/{id}/delete", ui.authed(ui.deleteIncoming)).Methods(post)
+	r.Handle("/ui/tokens", ui.authed(ui.listTokens)).Methods(get, head)
+	r.Handle("/ui/tokens", ui.authed(ui.createToken)).Methods(post) // admins
+	r.Handle("/ui/tokens/{id}/revoke", ui.authed(ui.revokeToken)).Methods(post)
+	r.Handle("/ui/users", ui.authed(ui.listUsers)).Methods(get, head)
+	r.Handle("/ui/users", ui.authed(ui.createUser)).Methods(post)                         // admins
+	r.Handle("/ui/users/{id}", ui.authed(ui.updateUser)).Methods(post)                    // members: own time zone
+	r.Handle("/ui/users/{id}/identities", ui.authed(ui.linkIdentity)).Methods(post)       // admins
+	r.Handle("/ui/users/{id}/delete", ui.authed(ui.confirmDeleteUser)).Methods(get, head) // admins
+	r.Handle("/ui/users/{id}/delete", ui.authed(ui.deleteUser)).Methods(post)             // admins
+	r.Handle("/ui/repositories", ui.authed(ui.listRepositories)).Methods(get, head)
+	r.Handle("/ui/repositories", ui.authed(ui.mapRepository)).Methods(post) // admins
+	r.Handle("/ui/reports", ui.authed(ui.reports)).Methods(get, head)
 	r.Handle("/ui/static/{file}", ui.page(ui.static)).Methods(get, head)
 	r.PathPrefix("/ui/").Handler(ui.page(ui.noSuchPage)) // an HTML 404 or 405, with the page's headers
 

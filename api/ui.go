@@ -14,7 +14,11 @@ import (
 	"github.com/chatops/gateway/internal/httpx"
 )
 
-// The admin web page under /ui/: server-rendered HTML without JavaScript.
+// The console under /ui/: server-rendered HTML without JavaScript. Pages
+// (ui_pages.go, ui_webhooks.go, ui_admin.go) cover what the API does for a
+// person: webhooks and their delivery log, incoming URLs, tokens, users
+// and repository mappings; a form with bad input comes back with 422 and
+// the error beside its field (ui_forms.go).
 //
 // A person logs in with an API token; the session is a cookie that holds
 // that token and a random CSRF token made at login (HttpOnly,
@@ -46,7 +50,7 @@ const (
 )
 
 // uiPages are the page templates, each the layout with one page's content.
-var uiPages = parseUIPages("login", "dashboard", "log", "error")
+var uiPages = parseUIPages("login", "dashboard", "log", "error", "webhook_form", "confirm", "incoming", "tokens", "users", "repositories", "reports")
 
 func parseUIPages(names ...string) map[string]*template.Template {
 	out := make(map[string]*template.Template, len(names))

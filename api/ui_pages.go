@@ -25,10 +25,13 @@ import (
 func (u *webUI) dashboard(w http.ResponseWriter, r *http.Request, sess session) error {
 	ctx := r.Context()
 	nm := u.names(ctx, sess)
-	v := dashboardView{uiView: viewOf(sess, "Dashboard"), Notice: notices[r.URL.Query().Get("done")],
+	v := dashboardView{uiView: viewOf(sess, "Dashboard"), Notice: noticeOf(r),
 		Admin: sess.actor.User.Role == core.RoleAdmin}
 	if wh := u.s.opts.Webhooks; wh != nil {
 		v.HooksEnabled = true
+		if err := u.deliveryFigures(ctx, sess, wh, &v); err != nil {
+			return err
+		}
 		for p := (core.Page{Limit: core.MaxPageLimit}); ; {
 			subs, next, err := wh.List(ctx, sess.actor, p)
 			if err != nil {
@@ -40,6 +43,9 @@ func (u *webUI) dashboard(w http.ResponseWriter, r *http.Request, sess session) 
 					return err
 				}
 				v.Webhooks = append(v.Webhooks, row)
+				if sub.Status == core.SubPending || (sub.Status == core.SubDisabled && sub.LastError != "") {
+					v.Failing = append(v.Failing, row)
+				}
 			}
 			if next == 0 {
 				break
@@ -67,6 +73,31 @@ func (u *webUI) dashboard(w http.ResponseWriter, r *http.Request, sess session) 
 		v.Entries = append(v.Entries, row)
 	}
 	return u.render(w, http.StatusOK, "dashboard", v)
+}
+
+// deliveryFigures sets the dashboard's delivery figures: the last 24
+// hours by outcome, the queue depth and the oldest undelivered event.
+func (u *webUI) deliveryFigures(ctx context.Context, sess session, wh *webhooks.Service, v *dashboardView) error {
+	now := u.s.svc.Now()
+	st, err := wh.Stats(ctx, sess.actor, now.Add(-24*time.Hour))
+	if err != nil {
+		return err
+	}
+	v.Stats = &statsView{Delivered: st.Delivered, Retrying: st.Retrying, Failed: st.Failed, Pending: st.Pending}
+	if d := st.Oldest; d != nil {
+		o := oldestView{EventType: d.EventType, EventID: d.EventID, Since: stampOf(d.CreatedAt, sess.actor.User.Location()),
+			Age: durationText(now.Sub(d.CreatedAt)), WebhookID: d.SubscriptionID.String(), Webhook: "#" + d.SubscriptionID.String()}
+		if sub, err := wh.Get(ctx, sess.actor, d.SubscriptionID); err == nil {
+			o.Webhook = sub.Name
+			if ch := channelLabel(sub); ch != "" {
+				o.Webhook = ch
+			}
+		} else if core.ErrorCode(err) != core.ENOTFOUND {
+			return err
+		}
+		v.Stats.Oldest = &o
+	}
+	return nil
 }
 
 // recentEntries returns the n time entries with the latest start that the
@@ -117,6 +148,22 @@ func (u *webUI) recentEntries(ctx context.Context, actor core.Actor, n int) ([]c
 
 // webhookLog shows one webhook and its newest delivery attempts.
 func (u *webUI) webhookLog(w http.ResponseWriter, r *http.Request, sess session) error {
+	return u.webhookPage(w, r, sess, webhookPageOptions{})
+}
+
+// webhookPageOptions are how a webhook's page is shown besides the plain
+// GET: with its secret, with a notice, with the replay form's errors.
+type webhookPageOptions struct {
+	reveal bool
+	notice string
+	replay *form
+	status int
+}
+
+// webhookPage shows one webhook: its facts and buttons, its secret when
+// asked to reveal it, its delivery log (each attempt to the second, the
+// delivery's outcome and next retry, a resend button) and the replay form.
+func (u *webUI) webhookPage(w http.ResponseWriter, r *http.Request, sess session, o webhookPageOptions) error {
 	wh, id, err := u.s.hookOf(r)
 	if err != nil {
 		return err
@@ -130,26 +177,83 @@ func (u *webUI) webhookLog(w http.ResponseWriter, r *http.Request, sess session)
 	if err != nil {
 		return err
 	}
+	ids := make([]core.ID, len(attempts))
+	for i, a := range attempts {
+		ids[i] = a.DeliveryID
+	}
+	states, err := wh.DeliveryStates(ctx, sess.actor, id, ids)
+	if err != nil {
+		return err
+	}
 	row, err := u.webhookRow(sub, sess, u.names(ctx, sess))
 	if err != nil {
 		return err
 	}
 	row.Back = "log"
-	v := logView{uiView: viewOf(sess, "Deliveries of "+sub.Name), Notice: notices[r.URL.Query().Get("done")], Webhook: row}
+	loc := sess.actor.User.Location()
+	now := u.s.svc.Now()
+	v := logView{uiView: viewOf(sess, sub.Name), Notice: o.notice, Webhook: row, Replay: o.replay,
+		Zone: loc.String(), CreatedAt: stampOf(sub.CreatedAt, loc), UpdatedAt: stampOf(sub.UpdatedAt, loc)}
+	if v.Notice == "" {
+		v.Notice = noticeOf(r)
+	}
+	if sub.ValidatedAt != nil {
+		st := stampOf(*sub.ValidatedAt, loc)
+		v.ValidatedAt = &st
+	}
+	if o.reveal {
+		v.Secret = sub.Secret
+		if sub.PreviousSecret != "" && sub.PreviousSecretUntil != nil && sub.PreviousSecretUntil.After(now) {
+			st := stampOf(*sub.PreviousSecretUntil, loc)
+			v.PreviousUntil = &st
+		}
+	}
+	if v.Replay == nil {
+		v.Replay = &form{Values: map[string][]string{"since": {now.Add(-time.Hour).In(loc).Format(localInput)}}}
+	}
+	seen := map[core.ID]bool{}
 	for _, a := range attempts {
-		ar := attemptRow{At: stampOf(a.At, sess.actor.User.Location()), EventType: a.EventType, Attempt: a.Attempt,
+		ar := attemptRow{At: stampOf(a.At, loc), EventType: a.EventType, Attempt: a.Attempt,
 			StatusCode: statusCodeText(a.StatusCode), Latency: strconv.FormatInt(a.LatencyMillis, 10) + " ms",
-			OK: a.ErrorClass == "" && a.Error == "", Response: a.Response, EventID: a.EventID}
+			OK: a.ErrorClass == "" && a.Error == "", Response: a.Response, EventID: a.EventID,
+			DeliveryID: a.DeliveryID.String(), CSRF: sess.csrf, WebhookID: id.String()}
 		if a.Error != "" {
 			ar.Error = a.Error
 			if a.ErrorClass != "" {
 				ar.Error = a.ErrorClass + ": " + a.Error
 			}
 		}
+		// The delivery's outcome goes on its newest attempt (the first
+		// met, newest first).
+		if d, ok := states[a.DeliveryID]; ok && !seen[a.DeliveryID] {
+			ar.Outcome = outcomeOf(d)
+			if d.State == core.DeliveryPending {
+				st := stampOf(d.NextAttemptAt, loc)
+				ar.NextRetry = &st
+			}
+		}
+		seen[a.DeliveryID] = true
 		ar.Excerpt, ar.MoreToShow = excerpt(a.Response, 200)
 		v.Attempts = append(v.Attempts, ar)
 	}
-	return u.render(w, http.StatusOK, "log", v)
+	status := o.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	return u.render(w, status, "log", v)
+}
+
+// outcomeOf names a delivery's state for the log.
+func outcomeOf(d core.Delivery) string {
+	switch {
+	case d.State == core.DeliveryDelivered:
+		return "delivered"
+	case d.State == core.DeliveryFailed:
+		return "gave up"
+	case d.Attempts > 0:
+		return "retrying"
+	}
+	return "queued"
 }
 
 // webhookAction runs a webhook's button (test, enable, disable) and goes
@@ -171,7 +275,15 @@ func (u *webUI) webhookAction(w http.ResponseWriter, r *http.Request, sess sessi
 	default:
 		return core.Errorf(core.ENOTFOUND, "no such action: %s", action)
 	}
-	if _, err := fn(wh, r.Context(), sess.actor, id); err != nil {
+	run := func() error { _, err := fn(wh, r.Context(), sess.actor, id); return err }
+	if action == "test" {
+		if _, err := wh.Get(r.Context(), sess.actor, id); err != nil {
+			return err
+		}
+		inner := run
+		run = func() error { return u.uiThrottled(w, id, inner) }
+	}
+	if err := run(); err != nil {
 		return err
 	}
 	back := "/ui/"

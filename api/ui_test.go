@@ -20,6 +20,7 @@ import (
 	"github.com/chatops/gateway/api"
 	"github.com/chatops/gateway/core"
 	"github.com/chatops/gateway/delivery"
+	"github.com/chatops/gateway/internal/ratelimit"
 	"github.com/chatops/gateway/store/sqlite"
 	"github.com/chatops/gateway/webhooks"
 )
@@ -40,9 +41,11 @@ type uiEnvOptions struct {
 	publicURL string // default: the test server's URL
 	tls       bool   // serve over TLS
 	noHooks   bool   // no webhooks.Service
+	// actions limits tests, replays and resends (nil: no rate)
+	actions *ratelimit.Keyed
 }
 
-func newUIEnv(t *testing.T, o uiEnvOptions) *uiEnv {
+func newUIEnv(t testing.TB, o uiEnvOptions) *uiEnv {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "ui.db"), sqlite.Options{Synchronous: "OFF"})
@@ -74,7 +77,7 @@ func newUIEnv(t *testing.T, o uiEnvOptions) *uiEnv {
 	}
 	logs := &syncBuffer{}
 	api.New(svc, api.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test", Webhooks: wh,
-		PublicURL: o.publicURL}).Register(r)
+		PublicURL: o.publicURL, WebhookActions: o.actions}).Register(r)
 	e := &hookEnv{t: t, ctx: ctx, store: st, svc: svc, wh: wh, engine: engine, srv: srv, handler: r, clock: clock}
 	if e.admin, err = svc.BootstrapAdmin(ctx, ""); err != nil {
 		t.Fatal(err)
@@ -367,14 +370,14 @@ func TestUIDashboardAdminAndMember(t *testing.T) {
 		"Boss billing", "Mia sheet", "Bob board", host, "tracker.*, project.*", "standard",
 		`<span class="status status-active">active</span>`, `<span class="code">200</span>`,
 		`href="/ui/webhooks/`+bobHook+`"`, `action="/ui/webhooks/`+bobHook+`/disable"`, `action="/ui/webhooks/`+bobHook+`/test"`,
-		"<th>Owner</th>", "mia-note", "bob-note", "Fix login", "Website", "30m")
+		`<th scope="col">Owner</th>`, "mia-note", "bob-note", "Fix login", "Website", "30m")
 	lacks(t, "admin dashboard", p.body, "secret-path-s3cr3t", "k3y", "whsec_")
 
 	p = e.get("/ui/", e.login(e.member))
 	contains(t, "member dashboard", p.body, `id="me-name">Mia<`, `id="me-role">member<`, "Mia sheet",
 		`id="webhook-`+miaHook+`"`, "mia-note", "Your recent time entries")
 	lacks(t, "member dashboard", p.body, "Boss billing", "Bob board", `webhook-`+bobHook+`"`, "bob-note",
-		"secret-path-s3cr3t", "<th>Owner</th>")
+		"secret-path-s3cr3t", `<th scope="col">Owner</th>`)
 
 	// Without outgoing webhooks the page says so.
 	n := newUIEnv(t, uiEnvOptions{noHooks: true})
@@ -395,7 +398,7 @@ func TestUIRecentEntries(t *testing.T) {
 	e.entry(e.mia, task, 2*time.Hour+30*time.Minute, "late-log") // added last, started between recent-1 and recent-2
 
 	p := e.get("/ui/", e.login(e.member))
-	notes := regexp.MustCompile(`<td class="note">([^<]*)</td>`).FindAllStringSubmatch(p.body, -1)
+	notes := regexp.MustCompile(`<td class="note" data-label="Note">([^<]*)</td>`).FindAllStringSubmatch(p.body, -1)
 	var got []string
 	for _, m := range notes {
 		got = append(got, m[1])
@@ -573,11 +576,11 @@ func TestUIDeliveryLog(t *testing.T) {
 		t.Fatalf("log: %d: %s", p.status, p.body)
 	}
 	contains(t, "log page", p.body, "<h1>Mia sheet</h1>", `id="attempts"`, "webhook.ping",
-		`<td class="num code">500</td>`, `<td class="num">1</td>`, `<td class="num">2</td>`, " ms</td>",
+		`<td class="num code" data-label="Status">500</td>`, `<td class="num" data-label="Attempt">1</td>`, `<td class="num" data-label="Attempt">2</td>`, " ms</td>",
 		"http_status", "receiver says no", "<details>", `action="/ui/webhooks/`+id+`/test"`,
 		`<input type="hidden" name="back" value="log">`)
 	lacks(t, "log page", p.body, "secret-path-s3cr3t")
-	if n := strings.Count(p.body, `<tr class="failed">`); n != 2 {
+	if n := strings.Count(p.body, `<tr class="failed"`); n != 2 {
 		t.Errorf("log shows %d failed attempts, want 2", n)
 	}
 	checkSecurityHeaders(t, "log page", p.header)

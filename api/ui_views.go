@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -22,11 +23,21 @@ type uiView struct {
 	Title string
 	Me    *core.User
 	CSRF  string
+	// Section is the navigation link of the page: "webhooks", "incoming",
+	// "tokens", "users" or "repositories".
+	Section string
 }
 
 func viewOf(sess session, title string) uiView {
 	me := sess.actor.User
-	return uiView{Title: title, Me: &me, CSRF: sess.csrf}
+	return uiView{Title: title, Me: &me, CSRF: sess.csrf, Section: "webhooks"}
+}
+
+// sectionView is viewOf for a page of another section.
+func sectionView(sess session, title, section string) uiView {
+	v := viewOf(sess, title)
+	v.Section = section
+	return v
 }
 
 type loginView struct {
@@ -47,6 +58,22 @@ type dashboardView struct {
 	Webhooks     []webhookRow
 	Entries      []entryRow
 	Admin        bool
+	// Stats are the delivery figures; Failing the webhooks whose
+	// deliveries fail (pending a retry, or disabled after failures).
+	Stats   *statsView
+	Failing []webhookRow
+}
+
+// statsView is the dashboard's delivery figures.
+type statsView struct {
+	Delivered, Retrying, Failed, Pending int
+	Oldest                               *oldestView
+}
+
+// oldestView is the oldest undelivered event.
+type oldestView struct {
+	EventType, EventID, Age, Webhook, WebhookID string
+	Since                                       stamp
 }
 
 type logView struct {
@@ -54,6 +81,18 @@ type logView struct {
 	Notice   string
 	Webhook  webhookRow
 	Attempts []attemptRow
+	// URL is the full target, shown on the webhook's own page only.
+	URL                  string
+	CreatedAt, UpdatedAt stamp
+	ValidatedAt          *stamp
+	// Secret is set when it was asked for (Reveal, Rotate); PreviousUntil
+	// while the secret before a rotation still signs.
+	Secret        string
+	PreviousUntil *stamp
+	// Replay is the replay form (its defaults: the last hour), Zone the
+	// time zone its times are in.
+	Replay *form
+	Zone   string
 }
 
 // stamp is a time shown in the viewer's zone, with its RFC 3339 form.
@@ -62,14 +101,17 @@ type stamp struct {
 }
 
 func stampOf(t time.Time, loc *time.Location) stamp {
-	return stamp{ISO: t.UTC().Format(time.RFC3339), Text: t.In(loc).Format("2006-01-02 15:04 MST")}
+	return stamp{ISO: t.UTC().Format(time.RFC3339), Text: t.In(loc).Format("2006-01-02 15:04:05 MST")}
 }
 
 // webhookRow is a subscription as the page shows it: the URL's host only,
 // since a URL may carry a secret in its path or query.
 type webhookRow struct {
-	ID             string
-	Name           string
+	ID   string
+	Name string
+	// Channel is the chat channel of a channel's own subscription (notify),
+	// by name where the gateway knows it: "#general on Slack".
+	Channel        string
 	Host           string
 	Format         string
 	Events         string
@@ -110,6 +152,11 @@ type attemptRow struct {
 	Response   string
 	MoreToShow bool
 	EventID    string
+	// Outcome and NextRetry are the delivery's, on its newest attempt.
+	Outcome   string
+	NextRetry *stamp
+	// DeliveryID, WebhookID and CSRF make the resend button.
+	DeliveryID, WebhookID, CSRF string
 }
 
 // targetHost is what the page shows of a webhook's URL: its host (and
@@ -238,7 +285,7 @@ func (u *webUI) webhookRow(sub core.Subscription, sess session, nm *names) (webh
 	if err != nil {
 		return webhookRow{}, err
 	}
-	row := webhookRow{ID: sub.ID.String(), Name: sub.Name, Host: targetHost(sub.URL), Format: sub.Format,
+	row := webhookRow{ID: sub.ID.String(), Name: sub.Name, Channel: channelLabel(sub), Host: targetHost(sub.URL), Format: sub.Format,
 		Events: eventsText(sub.Events), Status: sub.Status, Enabled: sub.Enabled, Owner: owner,
 		DisabledReason: sub.DisabledReason, CSRF: sess.csrf}
 	if sub.LastDeliveryAt != nil {
@@ -250,7 +297,59 @@ func (u *webUI) webhookRow(sub core.Subscription, sess session, nm *names) (webh
 
 // notices are the messages a 303 back from a button shows (?done=).
 var notices = map[string]string{
-	"test":    "A test ping is queued; the delivery log shows its attempt.",
-	"enable":  "Webhook enabled: what queued while it was off goes out now.",
-	"disable": "Webhook disabled: its events keep queueing until it is enabled again.",
+	"test":     "A test ping is queued; the delivery log shows its attempt.",
+	"enable":   "Webhook enabled: what queued while it was off goes out now.",
+	"disable":  "Webhook disabled: its events keep queueing until it is enabled again.",
+	"created":  "Webhook created. It gets a webhook.ping now: answer it with its validation_code (or GET its validation_code_url) and it turns active.",
+	"saved":    "Webhook saved.",
+	"deleted":  "Webhook deleted.",
+	"rotated":  "New secret made. The old one keeps signing beside it for 24 hours, so receivers can switch.",
+	"resend":   "The delivery is queued again, with the same webhook-id.",
+	"replay":   "", // with the count: noticeOf
+	"revoked":  "Token revoked: it no longer works, and sessions opened with it have ended.",
+	"removed":  "Incoming URL deleted: requests to it are refused from now on.",
+	"user":     "User saved.",
+	"identity": "Identity linked.",
+	"userdel":  "User deleted.",
+	"usernew":  "User created.",
+	"mapped":   "Repository mapped.",
+}
+
+// noticeOf is the notice of a page reached from a button (?done=).
+func noticeOf(r *http.Request) string {
+	q := r.URL.Query()
+	if q.Get("done") == "replay" {
+		n, err := strconv.Atoi(q.Get("queued"))
+		if err != nil || n < 0 {
+			return ""
+		}
+		if n == 1 {
+			return "1 event of the window is queued again, with its original webhook-id."
+		}
+		return itoa(n) + " events of the window are queued again, with their original webhook-ids."
+	}
+	return notices[q.Get("done")]
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// channelLabel names the chat channel of a channel's own subscription:
+// "#general on Slack" when the channel told its name (notify names the
+// subscription after it), else "Slack channel C001 (team T001)"; "" for
+// any other subscription.
+func channelLabel(sub core.Subscription) string {
+	if sub.Channel == "" {
+		return ""
+	}
+	provider, rest, _ := strings.Cut(sub.Channel, ":")
+	team, channel, _ := strings.Cut(rest, ":")
+	app := strings.ToUpper(provider[:min(1, len(provider))]) + provider[min(1, len(provider)):]
+	if name, ok := strings.CutPrefix(sub.Name, "#"); ok {
+		if i := strings.LastIndexByte(name, ' '); i > 0 {
+			name = name[:i] // the random suffix that keeps names unique
+		}
+		name = strings.TrimSuffix(name, " on "+app)
+		return "#" + name + " on " + app
+	}
+	return app + " channel " + channel + " (team " + team + ")"
 }

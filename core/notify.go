@@ -37,6 +37,9 @@ type Channel struct {
 	// when a bot token is configured); empty when only an incoming-webhook
 	// URL can reach the channel.
 	Target string
+	// Name is the channel's name as the chat gave it ("general"), "" when
+	// unknown: the console shows it.
+	Name string
 }
 
 // Channels keeps chat channels' own subscriptions. Package webhooks

@@ -33,6 +33,7 @@ type Tx interface {
 	RetentionTx
 	SessionTx
 	ScheduleTx
+	ConsoleTx
 
 	// Workspace returns the default (first) workspace, creating it with the
 	// given name when there is none.

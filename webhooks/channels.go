@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"strings"
 
 	"github.com/chatops/gateway/core"
 )
@@ -15,8 +16,23 @@ var _ core.Channels = (*Service)(nil)
 func (s *Service) SubscribeChannel(ctx context.Context, actor core.Actor, ch core.Channel, url string, events []string) (core.Subscription, error) {
 	var b [3]byte
 	_, _ = rand.Read(b[:])
-	return s.Create(ctx, actor, Input{Name: "channel " + ch.Key + " " + hex.EncodeToString(b[:]), URL: url,
+	return s.Create(ctx, actor, Input{Name: channelSubName(ch, hex.EncodeToString(b[:])), URL: url,
 		Events: EventNames(events), Format: ch.Format, Channel: ch.Key})
+}
+
+// channelSubName names a channel's subscription: "#general on Slack
+// a1b2c3" when the chat told the channel's name, else "channel KEY a1b2c3";
+// the suffix keeps the names of one channel's subscriptions apart.
+func channelSubName(ch core.Channel, suffix string) string {
+	name := strings.TrimPrefix(ch.Name, "#")
+	if name == "" || len(name) > 80 || strings.ContainsAny(name, " \t\n\r") {
+		return "channel " + ch.Key + " " + suffix
+	}
+	app, _, _ := strings.Cut(ch.Key, ":")
+	if app != "" {
+		app = strings.ToUpper(app[:1]) + app[1:]
+	}
+	return "#" + name + " on " + app + " " + suffix
 }
 
 // ChannelSubscriptions lists a channel's subscriptions that the actor may see.

@@ -11,5 +11,5 @@ func commandChannel(c Command) *core.Channel {
 	if c.ChannelID == "" {
 		return nil
 	}
-	return &core.Channel{Key: "mattermost:" + c.TeamID + ":" + c.ChannelID, Format: core.FormatMattermost}
+	return &core.Channel{Key: "mattermost:" + c.TeamID + ":" + c.ChannelID, Format: core.FormatMattermost, Name: c.ChannelName}
 }

@@ -13,7 +13,7 @@ func (h *Handler) channel(sc slack.SlashCommand) *core.Channel {
 	if sc.ChannelID == "" {
 		return nil
 	}
-	ch := &core.Channel{Key: "slack:" + sc.TeamID + ":" + sc.ChannelID, Format: core.FormatSlack}
+	ch := &core.Channel{Key: "slack:" + sc.TeamID + ":" + sc.ChannelID, Format: core.FormatSlack, Name: sc.ChannelName}
 	if h.opts.BotToken != "" {
 		ch.Target = "slack:" + sc.ChannelID
 	}

@@ -29,6 +29,7 @@ func Run(t *testing.T, open func(t *testing.T) core.Store) {
 	tests = append(tests, retentionTests...)
 	tests = append(tests, secretTests...)
 	tests = append(tests, scheduleTests...)
+	tests = append(tests, consoleTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
