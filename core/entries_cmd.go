@@ -342,7 +342,7 @@ func (c *change) editTarget(e *TimeEntry, cmd EditEntry) (*Task, *Project, error
 		}
 	}
 	if taskName == "" && e.TaskID != 0 {
-		p, err := c.ensureProject(projectName)
+		p, err := c.askProject(projectName)
 		if err != nil {
 			return nil, nil, err
 		}

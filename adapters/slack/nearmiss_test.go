@@ -145,10 +145,10 @@ func TestDecodeActionsRefuse(t *testing.T) {
 }
 
 // FuzzDecodeNearAction checks that any value decodes or fails without a
-// panic, and that what it accepts is a track or log, encodes again, and
-// confirms at most a project or task key.
+// panic, and that what it accepts is a track, log, close or an edit of
+// one entry, and confirms at most a project or task key.
 func FuzzDecodeNearAction(f *testing.F) {
-	for _, nm := range []*core.NearMiss{projectNearMiss(), taskNearMiss()} {
+	for _, nm := range []*core.NearMiss{projectNearMiss(), taskNearMiss(), editNearMiss()} {
 		v, _ := slack.EncodeNearAction(nm.Use, "")
 		f.Add(v)
 		v, _ = slack.EncodeNearAction(nm.Again, nm.ConfirmKey())
@@ -162,8 +162,12 @@ func FuzzDecodeNearAction(f *testing.F) {
 		if err != nil {
 			return
 		}
-		switch cmd.(type) {
+		switch c := cmd.(type) {
 		case core.Track, core.Log, core.CloseProject, core.CloseTask:
+		case core.EditEntry:
+			if c.Last == (c.ID > 0) || c.ID < 0 {
+				t.Fatalf("an edit of no entry or two: %#v", c)
+			}
 		default:
 			t.Fatalf("decoded %T", cmd)
 		}

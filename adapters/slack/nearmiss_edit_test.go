@@ -1,0 +1,63 @@
+package slack_test
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/chatops/gateway/adapters/slack"
+	"github.com/chatops/gateway/core"
+)
+
+func editNearMiss() *core.NearMiss {
+	note := "moved"
+	asked := core.EditEntry{ID: 41, Task: "Fix bug", Project: "Web", Note: &note}
+	use := asked
+	use.Project = "Website"
+	return &core.NearMiss{Kind: "project", Name: "Web", Existing: "Website", Use: use, Again: asked, Create: core.AddProject{Project: "Web"}}
+}
+
+// TestNearMissOfEditHasBothButtons checks that an edit entry's near miss
+// has a button for each way out, each running the edit it names, and the
+// two ways spelled out.
+func TestNearMissOfEditHasBothButtons(t *testing.T) {
+	nm := editNearMiss()
+	m := slack.NearMissMessage(nm)
+	bs := buttons(t, m)
+	if len(bs) != 2 {
+		t.Fatalf("buttons %v", bs)
+	}
+	cmd, confirmed, err := slack.DecodeNearAction(bs[slack.NearUseActionID])
+	if err != nil || !reflect.DeepEqual(cmd, nm.Use) || confirmed != nil {
+		t.Errorf("use button runs %#v %v (%v)", cmd, confirmed, err)
+	}
+	cmd, confirmed, err = slack.DecodeNearAction(bs[slack.NearCreateActionID])
+	if err != nil || !reflect.DeepEqual(cmd, nm.Again) || len(confirmed) != 1 || confirmed[0] != core.ConfirmProject("Web") {
+		t.Errorf("create button runs %#v %v (%v)", cmd, confirmed, err)
+	}
+	b, _ := json.Marshal(m)
+	for _, want := range []string{`"Edit in Website"`, `"Create \"Web\""`, "Or type `edit entry #41 on \\\"Fix bug\\\" in Website -- moved`, or `add project Web` then the command again."} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("message lacks %s:\n%s", want, b)
+		}
+	}
+	// A task: the button says so.
+	nm.Kind, nm.Name, nm.Existing, nm.Project = "task", "Fix bgu", "Fix bug", "Website"
+	if b, _ := json.Marshal(slack.NearMissMessage(nm)); !strings.Contains(string(b), `"Edit on Fix bug"`) {
+		t.Errorf("task label: %s", b)
+	}
+}
+
+func TestDecodeEditActionRefuses(t *testing.T) {
+	for _, v := range []string{
+		`{"verb":"edit entry","cmd":{"task":"x"}}`,                      // no entry
+		`{"verb":"edit entry","cmd":{"id":"-3","task":"x"}}`,            // no entry
+		`{"verb":"edit entry","cmd":{"id":"3","last":true,"task":"x"}}`, // two entries
+		`{"verb":"edit entry","cmd":{"id":"3","task":"x","user":1}}`,    // unknown field
+	} {
+		if cmd, _, err := slack.DecodeNearAction(v); err == nil {
+			t.Errorf("%q decoded as %#v", v, cmd)
+		}
+	}
+}
