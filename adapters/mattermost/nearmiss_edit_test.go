@@ -39,4 +39,8 @@ func TestNearMissOfEditSpelledOut(t *testing.T) {
 	if e.eventCount() != n+1 {
 		t.Errorf("the edit wrote %d events, want 1", e.eventCount()-n)
 	}
+	// A name nothing is close to is made, and said so.
+	if text, _ := e.command("/tt", "edit entry #"+m[1]+" in Backend", "t5")["text"].(string); !strings.Contains(text, "new project **Backend** (`undo` takes it back)") {
+		t.Errorf("new project on an edit: %s", text)
+	}
 }

@@ -233,6 +233,11 @@ func newNames(res *core.Result) (line, undo string) {
 		return "", ""
 	}
 	switch {
+	case res.Command == "edit entry" && slices.Contains(res.Events, core.EventProjectCreated) && res.Project != nil:
+		// An edit keeps its entry: the new project's step finds the change.
+		undo = core.UndoOfProject + ":" + res.Project.ID.String()
+	case res.Command == "edit entry" && res.Task != nil:
+		undo = core.UndoOfTask + ":" + res.Task.ID.String()
 	case res.Entry != nil && res.Command != "delete entry":
 		undo = core.UndoOfEntry + ":" + res.Entry.ID.String()
 	case res.Command == "add task" && res.Task != nil:

@@ -61,3 +61,20 @@ func TestDecodeEditActionRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestUndoButtonOfEdit checks that the Undo button of an edit that made a
+// name names that name: an edit's change holds no new entry to find it by.
+func TestUndoButtonOfEdit(t *testing.T) {
+	res := &core.Result{Command: "edit entry", User: core.User{ID: 1, Name: "ana", TimeZone: "UTC"},
+		Entry:   &core.TimeEntry{ID: 41},
+		Task:    &core.Task{ID: 7, Name: "Review"},
+		Project: &core.Project{ID: 3, Name: "Web"},
+		Events:  []string{core.EventProjectCreated, core.EventTaskCreated, core.EventTimeEntryUpdated}}
+	if got := buttons(t, slack.ResultMessage(res))[slack.UndoActionID]; got != "project:3" {
+		t.Errorf("undo value %q, want project:3", got)
+	}
+	res.Events = []string{core.EventTaskCreated, core.EventTimeEntryUpdated}
+	if got := buttons(t, slack.ResultMessage(res))[slack.UndoActionID]; got != "task:7" {
+		t.Errorf("undo value %q, want task:7", got)
+	}
+}

@@ -99,6 +99,39 @@ func editAndContinue(t *testing.T, s *secondEdition, id core.ID) {
 		t.Errorf("continued timer: %+v, like %+v", running, edited)
 	}
 	s.command("U0ANA", "/tt", "stop")
+
+	// [Create "Web"] on an edit: the entry moves to a new project Web;
+	// its Undo button puts the entry back and takes Web away.
+	mark = s.snapshot()
+	m = s.command("U0ANA", "/tt", "edit entry #"+n+" in Web")
+	b = buttonsOf(t, m["blocks"])
+	if b[slack.NearCreateActionID] == "" {
+		t.Fatalf("edit near-miss buttons: %v", b)
+	}
+	s.unchanged("a project-only edit's near miss", mark)
+	s.press("U0ANA", slack.NearCreateActionID, b[slack.NearCreateActionID])
+	got := s.slack.answers()
+	if len(got) == 0 || !strings.Contains(got[len(got)-1].Text, "*Web*") {
+		t.Fatalf("create pressed: %+v", got)
+	}
+	var moved core.TimeEntry
+	s.api("GET", "/api/v1/time-entries/"+n, &moved)
+	if moved.ProjectID == edited.ProjectID || s.snapshot().projects != mark.projects+1 {
+		t.Fatalf("create on an edit: %+v", moved)
+	}
+	undo := buttonsOf(t, got[len(got)-1].Blocks)[slack.UndoActionID]
+	if undo != "project:"+moved.ProjectID.String() {
+		t.Fatalf("undo button of the edit: %q", undo)
+	}
+	s.press("U0ANA", slack.UndoActionID, undo)
+	if got := s.slack.answers(); len(got) != 1 || !strings.Contains(got[0].Text, "Undid your last change (edit entry)") {
+		t.Errorf("undo pressed: %+v", got)
+	}
+	var back core.TimeEntry
+	s.api("GET", "/api/v1/time-entries/"+n, &back)
+	if back.ProjectID != edited.ProjectID || back.TaskID != edited.TaskID || s.snapshot().projects != mark.projects {
+		t.Errorf("after undo: %+v, want %+v", back, edited)
+	}
 }
 
 func sameDate(a, b interface{ Date() (int, time.Month, int) }) bool {
