@@ -10,8 +10,8 @@ import (
 // CommandText writes a chat command as text in the command language, for
 // answers that spell a command out (the ways out of a near miss). Names
 // are quoted when they are more than one plain word or could be read as a
-// keyword. It covers track, log, edit entry, and add and close of
-// projects and tasks; "" otherwise.
+// keyword. It covers track, log, edit entry, and add, close and reopen
+// of projects and tasks; "" otherwise.
 func CommandText(cmd Command) string {
 	var b strings.Builder
 	switch c := cmd.(type) {
@@ -52,6 +52,13 @@ func CommandText(cmd Command) string {
 		}
 	case EditEntry:
 		editText(&b, c)
+	case ReopenProject:
+		b.WriteString("reopen project " + quoteName(c.Project))
+	case ReopenTask:
+		b.WriteString("reopen task " + quoteName(c.Task))
+		if c.Project != "" {
+			b.WriteString(" in " + quoteName(c.Project))
+		}
 	}
 	return b.String()
 }

@@ -40,6 +40,9 @@ func TestCommandTextRoundTrips(t *testing.T) {
 			When: &core.Day{Kind: core.DayYesterday}, Tags: []string{"ops"}, Billable: &yes, Anyway: true, Note: &note},
 		core.EditEntry{ID: 3, Amount: &core.Amount{Duration: 90 * time.Minute}, Project: "Ops", When: &core.Day{}, At: &at, Billable: &no, Note: &empty},
 		core.EditEntry{ID: 4, Project: "Dec", When: &core.Day{Kind: core.DayAgo, Ago: 2}},
+		core.ReopenProject{Project: "Website Redesign"},
+		core.ReopenTask{Task: "Fix bug", Project: "in"},
+		core.ReopenTask{Task: "Deploy"},
 	} {
 		text := core.CommandText(cmd)
 		got, err := parser.Parse(text)

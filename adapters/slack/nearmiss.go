@@ -40,8 +40,8 @@ const (
 // maxActionValue is the longest value Slack keeps on a button.
 const maxActionValue = 2000
 
-// nearAction is the value of a near-miss button: a track, log, close or
-// edit entry command as JSON, and the new name it may create.
+// nearAction is the value of a near-miss button: a track, log, close,
+// edit entry or reopen command as JSON, and the new name it may create.
 type nearAction struct {
 	Verb    string          `json:"verb"`
 	Command json.RawMessage `json:"cmd"`
@@ -49,12 +49,12 @@ type nearAction struct {
 }
 
 // EncodeNearAction writes a near-miss button's value: the command (track,
-// log, close project, close task or edit entry) and the confirmed new name's key, if any. ok is false when the
+// log, close, edit entry or reopen) and the confirmed new name's key, if any. ok is false when the
 // command is of another kind or the value would be over Slack's 2,000
 // characters (a long note): the reply then spells the command out only.
 func EncodeNearAction(cmd core.Command, confirm string) (string, bool) {
 	switch cmd.(type) {
-	case core.Track, core.Log, core.CloseProject, core.CloseTask, core.EditEntry:
+	case core.Track, core.Log, core.CloseProject, core.CloseTask, core.EditEntry, core.ReopenProject, core.ReopenTask:
 	default:
 		return "", false
 	}
@@ -120,8 +120,20 @@ func DecodeNearAction(value string) (core.Command, []string, error) {
 			return nil, nil, errors.New("edit entry: name one entry, by its number or last")
 		}
 		cmd = e
+	case "reopen project":
+		var p core.ReopenProject
+		if err := strictJSON(a.Command, &p); err != nil {
+			return nil, nil, fmt.Errorf("reopen project: %w", err)
+		}
+		cmd = p
+	case "reopen task":
+		var t core.ReopenTask
+		if err := strictJSON(a.Command, &t); err != nil {
+			return nil, nil, fmt.Errorf("reopen task: %w", err)
+		}
+		cmd = t
 	default:
-		return nil, nil, fmt.Errorf("action value: verb %q is not track, log, close or edit entry", a.Verb)
+		return nil, nil, fmt.Errorf("action value: verb %q is not track, log, close, edit entry or reopen", a.Verb)
 	}
 	if a.Confirm == "" {
 		return cmd, nil, nil
@@ -189,6 +201,8 @@ func NearMissMessage(nm *core.NearMiss) *slack.Msg {
 		}
 	case core.CloseProject, core.CloseTask:
 		useLabel = "Close " + nm.Existing
+	case core.ReopenProject, core.ReopenTask:
+		useLabel = "Reopen " + nm.Existing
 	case core.EditEntry:
 		useLabel = "Edit on " + nm.Existing
 		if nm.Kind == "project" {

@@ -78,3 +78,20 @@ func TestUndoButtonOfEdit(t *testing.T) {
 		t.Errorf("undo value %q, want task:7", got)
 	}
 }
+
+// TestNearMissOfReopenHasOneButton checks that reopen offers only the
+// existing name, as a button that reopens it.
+func TestNearMissOfReopenHasOneButton(t *testing.T) {
+	nm := &core.NearMiss{Kind: "task", Name: "Fix bgu", Existing: "Fix bug", Project: "Website",
+		Use: core.ReopenTask{Task: "Fix bug", Project: "Website"}, Again: core.ReopenTask{Task: "Fix bgu", Project: "Website"}}
+	m := slack.NearMissMessage(nm)
+	bs := buttons(t, m)
+	cmd, confirmed, err := slack.DecodeNearAction(bs[slack.NearUseActionID])
+	if len(bs) != 1 || err != nil || cmd != nm.Use || confirmed != nil {
+		t.Fatalf("buttons %v: %#v %v", bs, cmd, err)
+	}
+	b, _ := json.Marshal(m)
+	if !strings.Contains(string(b), `"Reopen Fix bug"`) || !strings.Contains(string(b), "Or type `reopen task \\\"Fix bug\\\" in Website`.") {
+		t.Errorf("reopen near miss: %s", b)
+	}
+}

@@ -157,13 +157,14 @@ func FuzzDecodeNearAction(f *testing.F) {
 	f.Add(`{"verb":"log","cmd":{"amount":{"range":true,"from":"09:00","to":"25:00"}}}`)
 	f.Add(`{"verb":"track","cmd":null}`)
 	f.Add(`{"verb":"close task","cmd":{"task":"Fix bug","project":"Website"}}`)
+	f.Add(`{"verb":"reopen task","cmd":{"task":"Fix bug","project":"Website"}}`)
 	f.Fuzz(func(t *testing.T, value string) {
 		cmd, confirmed, err := slack.DecodeNearAction(value)
 		if err != nil {
 			return
 		}
 		switch c := cmd.(type) {
-		case core.Track, core.Log, core.CloseProject, core.CloseTask:
+		case core.Track, core.Log, core.CloseProject, core.CloseTask, core.ReopenProject, core.ReopenTask:
 		case core.EditEntry:
 			if c.Last == (c.ID > 0) || c.ID < 0 {
 				t.Fatalf("an edit of no entry or two: %#v", c)
