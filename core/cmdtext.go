@@ -10,8 +10,8 @@ import (
 // CommandText writes a chat command as text in the command language, for
 // answers that spell a command out (the ways out of a near miss). Names
 // are quoted when they are more than one plain word or could be read as a
-// keyword. It covers track, log, and add and close of projects and
-// tasks; "" otherwise.
+// keyword. It covers track, log, edit entry, and add, close and reopen
+// of projects and tasks; "" otherwise.
 func CommandText(cmd Command) string {
 	var b strings.Builder
 	switch c := cmd.(type) {
@@ -50,8 +50,67 @@ func CommandText(cmd Command) string {
 		if c.Project != "" {
 			b.WriteString(" in " + quoteName(c.Project))
 		}
+	case EditEntry:
+		editText(&b, c)
+	case ReopenProject:
+		b.WriteString("reopen project " + quoteName(c.Project))
+	case ReopenTask:
+		b.WriteString("reopen task " + quoteName(c.Task))
+		if c.Project != "" {
+			b.WriteString(" in " + quoteName(c.Project))
+		}
 	}
 	return b.String()
+}
+
+// editText writes edit entry in the order the grammar reads it: the
+// entry, AMOUNT, on TASK, in PROJECT, WHEN, at TIME, tags, billable or
+// nonbillable, anyway, -- note.
+func editText(b *strings.Builder, c EditEntry) {
+	b.WriteString("edit entry ")
+	if c.Last {
+		b.WriteString("last")
+	} else {
+		b.WriteString("#" + c.ID.String())
+	}
+	if c.Amount != nil {
+		b.WriteString(" " + c.Amount.String())
+	}
+	if c.Task != "" {
+		b.WriteString(" on " + quoteName(c.Task))
+	}
+	if c.Project != "" {
+		b.WriteString(" in " + quoteName(c.Project))
+	}
+	if c.When != nil {
+		day := dayText(*c.When)
+		if day == "" {
+			day = "today"
+		}
+		b.WriteString(" " + day)
+	}
+	if c.At != nil {
+		b.WriteString(" at " + c.At.String())
+	}
+	for _, t := range c.Tags {
+		b.WriteString(" #" + strings.TrimPrefix(t, "#"))
+	}
+	if c.Billable != nil {
+		if *c.Billable {
+			b.WriteString(" billable")
+		} else {
+			b.WriteString(" nonbillable")
+		}
+	}
+	if c.Anyway {
+		b.WriteString(" anyway")
+	}
+	if c.Note != nil {
+		b.WriteString(" --")
+		if note := strings.TrimSpace(*c.Note); note != "" {
+			b.WriteString(" " + note)
+		}
+	}
 }
 
 func writeTail(b *strings.Builder, tags []string, billable, anyway bool, note string) {

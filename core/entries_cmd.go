@@ -342,7 +342,7 @@ func (c *change) editTarget(e *TimeEntry, cmd EditEntry) (*Task, *Project, error
 		}
 	}
 	if taskName == "" && e.TaskID != 0 {
-		p, err := c.ensureProject(projectName)
+		p, err := c.askProject(projectName)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -399,7 +399,7 @@ func (c *change) continueEntry(cmd Continue) error {
 func (c *change) reopenTask(cmd ReopenTask) error {
 	t, project, err := c.findTask(cmd.Task, cmd.Project)
 	if err != nil {
-		return err
+		return c.missingClosedTask(err, cmd.Task, cmd.Project)
 	}
 	if t.Status != StatusClosed {
 		return Errorf(EINVALID, "task %q is open already", t.Name)
@@ -421,7 +421,7 @@ func (c *change) reopenProject(cmd ReopenProject) error {
 	}
 	p, err := c.tx.ProjectByName(c.ws, name)
 	if err != nil {
-		return err
+		return c.missingClosedProject(err, name)
 	}
 	if p.Status != StatusClosed {
 		return Errorf(EINVALID, "project %q is open already", p.Name)

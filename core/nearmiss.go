@@ -6,14 +6,14 @@ import (
 	"unicode/utf8"
 )
 
-// Names that almost match (COMMANDS.md, second edition): when track, log
-// or close name a project, or a task within a project, that does not
-// exist and an open one is close to it, nothing is stored and the answer
-// asks. The
-// question is a *NearMiss error: its message spells the two ways out as
-// commands (for Mattermost, hooks and commit lines); Slack draws them as
-// buttons that run NearMiss.Use or NearMiss.Again with the new name
-// confirmed (Actor.Confirmed).
+// Names that almost match (COMMANDS.md, second edition): when track, log,
+// edit entry or close name a project, or a task within a project, that
+// does not exist and an open one is close to it (reopen: a closed one,
+// nearmiss_reopen.go), nothing is stored and the answer asks. The question
+// is a *NearMiss error: its message spells the two ways out as commands
+// (for Mattermost, hooks and commit lines); Slack draws them as buttons
+// that run NearMiss.Use or NearMiss.Again with the new name confirmed
+// (Actor.Confirmed).
 
 // NearMiss is the question asked instead of creating a name that is close
 // to an existing one. It unwraps to an EINVALID *Error whose message holds
@@ -200,6 +200,23 @@ func withName(cmd Command, kind, name string) Command {
 			c.Task = name
 		}
 		return c
+	case EditEntry:
+		if kind == "project" {
+			c.Project = name
+		} else {
+			c.Task = name
+		}
+		return c
+	case ReopenProject:
+		c.Project = name
+		return c
+	case ReopenTask:
+		if kind == "project" {
+			c.Project = name
+		} else {
+			c.Task = name
+		}
+		return c
 	}
 	return nil
 }
@@ -256,10 +273,10 @@ func (c *change) missingTask(err error, task, project string) error {
 }
 
 // asking reports whether the change's command asks about near misses:
-// the chat commands track and log (commit lines run log too).
+// the chat commands track, log (commit lines run log too) and edit entry.
 func (c *change) asking() bool {
 	switch c.cmd.(type) {
-	case Track, Log:
+	case Track, Log, EditEntry:
 		return true
 	}
 	return false

@@ -13,6 +13,7 @@ import (
 // read back as the same commands.
 func TestCommandTextRoundTrips(t *testing.T) {
 	at := core.Clock(15 * 60)
+	yes, no, note, empty := true, false, "late shift", ""
 	for _, cmd := range []core.Command{
 		core.Track{Task: "Fix bug", Project: "Website"},
 		core.Track{Task: "Fix", Project: "Website Redesign", Tags: []string{"ui", "review"}, Billable: true, Note: "PR 42"},
@@ -32,6 +33,16 @@ func TestCommandTextRoundTrips(t *testing.T) {
 		core.CloseProject{Project: "Website Redesign"},
 		core.CloseTask{Task: "Fix bug", Project: "Web"},
 		core.CloseTask{Task: "Deploy"},
+		core.EditEntry{ID: 12, Task: "Fix bug", Project: "Website"},
+		core.EditEntry{ID: 7, Project: "in"},
+		core.EditEntry{Last: true, Task: "Prep for demo today"},
+		core.EditEntry{ID: 12, Amount: &core.Amount{IsRange: true, From: 21 * 60, To: 60}, Task: "Night at 3pm", Project: "Orion 1 Dec",
+			When: &core.Day{Kind: core.DayYesterday}, Tags: []string{"ops"}, Billable: &yes, Anyway: true, Note: &note},
+		core.EditEntry{ID: 3, Amount: &core.Amount{Duration: 90 * time.Minute}, Project: "Ops", When: &core.Day{}, At: &at, Billable: &no, Note: &empty},
+		core.EditEntry{ID: 4, Project: "Dec", When: &core.Day{Kind: core.DayAgo, Ago: 2}},
+		core.ReopenProject{Project: "Website Redesign"},
+		core.ReopenTask{Task: "Fix bug", Project: "in"},
+		core.ReopenTask{Task: "Deploy"},
 	} {
 		text := core.CommandText(cmd)
 		got, err := parser.Parse(text)

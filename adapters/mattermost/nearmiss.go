@@ -35,9 +35,10 @@ func nearMissReply(err error) *Reply {
 func codeSpan(s string) string { return "`" + strings.ReplaceAll(s, "`", "'") + "`" }
 
 // newNamesLine tells of the projects and tasks a command made on the way
-// (track, log), and how to take them back; "" when it made none.
+// (track, log, edit entry), and how to take them back; "" when it made
+// none.
 func newNamesLine(res *core.Result) string {
-	if res.Command != "track" && res.Command != "log" {
+	if res.Command != "track" && res.Command != "log" && res.Command != "edit entry" {
 		return ""
 	}
 	var parts []string

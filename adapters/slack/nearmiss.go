@@ -40,8 +40,8 @@ const (
 // maxActionValue is the longest value Slack keeps on a button.
 const maxActionValue = 2000
 
-// nearAction is the value of a near-miss button: a track, log or close
-// command as JSON, and the new name it may create.
+// nearAction is the value of a near-miss button: a track, log, close,
+// edit entry or reopen command as JSON, and the new name it may create.
 type nearAction struct {
 	Verb    string          `json:"verb"`
 	Command json.RawMessage `json:"cmd"`
@@ -49,12 +49,12 @@ type nearAction struct {
 }
 
 // EncodeNearAction writes a near-miss button's value: the command (track,
-// log, close project or close task) and the confirmed new name's key, if any. ok is false when the
+// log, close, edit entry or reopen) and the confirmed new name's key, if any. ok is false when the
 // command is of another kind or the value would be over Slack's 2,000
 // characters (a long note): the reply then spells the command out only.
 func EncodeNearAction(cmd core.Command, confirm string) (string, bool) {
 	switch cmd.(type) {
-	case core.Track, core.Log, core.CloseProject, core.CloseTask:
+	case core.Track, core.Log, core.CloseProject, core.CloseTask, core.EditEntry, core.ReopenProject, core.ReopenTask:
 	default:
 		return "", false
 	}
@@ -72,7 +72,8 @@ func EncodeNearAction(cmd core.Command, confirm string) (string, bool) {
 // DecodeNearAction reads a near-miss button's value: the command to run
 // and the names it may create (none, or the one key). It refuses anything
 // that EncodeNearAction does not make: another verb, unknown fields, a
-// confirmed key that is no project or task key, a log's exact end.
+// confirmed key that is no project or task key, a log's exact end, an
+// edit of no entry or of two.
 func DecodeNearAction(value string) (core.Command, []string, error) {
 	if len(value) > maxActionValue*4 {
 		return nil, nil, errors.New("action value is too long")
@@ -110,8 +111,29 @@ func DecodeNearAction(value string) (core.Command, []string, error) {
 			return nil, nil, fmt.Errorf("close task: %w", err)
 		}
 		cmd = t
+	case "edit entry":
+		var e core.EditEntry
+		if err := strictJSON(a.Command, &e); err != nil {
+			return nil, nil, fmt.Errorf("edit entry: %w", err)
+		}
+		if e.Last == (e.ID > 0) || e.ID < 0 {
+			return nil, nil, errors.New("edit entry: name one entry, by its number or last")
+		}
+		cmd = e
+	case "reopen project":
+		var p core.ReopenProject
+		if err := strictJSON(a.Command, &p); err != nil {
+			return nil, nil, fmt.Errorf("reopen project: %w", err)
+		}
+		cmd = p
+	case "reopen task":
+		var t core.ReopenTask
+		if err := strictJSON(a.Command, &t); err != nil {
+			return nil, nil, fmt.Errorf("reopen task: %w", err)
+		}
+		cmd = t
 	default:
-		return nil, nil, fmt.Errorf("action value: verb %q is not track, log or close", a.Verb)
+		return nil, nil, fmt.Errorf("action value: verb %q is not track, log, close, edit entry or reopen", a.Verb)
 	}
 	if a.Confirm == "" {
 		return cmd, nil, nil
@@ -179,6 +201,13 @@ func NearMissMessage(nm *core.NearMiss) *slack.Msg {
 		}
 	case core.CloseProject, core.CloseTask:
 		useLabel = "Close " + nm.Existing
+	case core.ReopenProject, core.ReopenTask:
+		useLabel = "Reopen " + nm.Existing
+	case core.EditEntry:
+		useLabel = "Edit on " + nm.Existing
+		if nm.Kind == "project" {
+			useLabel = "Edit in " + nm.Existing
+		}
 	default:
 		useLabel = "Track " + nm.Existing
 		if nm.Kind == "project" {
@@ -218,6 +247,11 @@ func newNames(res *core.Result) (line, undo string) {
 		return "", ""
 	}
 	switch {
+	case res.Command == "edit entry" && slices.Contains(res.Events, core.EventProjectCreated) && res.Project != nil:
+		// An edit keeps its entry: the new project's step finds the change.
+		undo = core.UndoOfProject + ":" + res.Project.ID.String()
+	case res.Command == "edit entry" && res.Task != nil:
+		undo = core.UndoOfTask + ":" + res.Task.ID.String()
 	case res.Entry != nil && res.Command != "delete entry":
 		undo = core.UndoOfEntry + ":" + res.Entry.ID.String()
 	case res.Command == "add task" && res.Task != nil:

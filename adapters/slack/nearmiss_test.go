@@ -145,10 +145,10 @@ func TestDecodeActionsRefuse(t *testing.T) {
 }
 
 // FuzzDecodeNearAction checks that any value decodes or fails without a
-// panic, and that what it accepts is a track or log, encodes again, and
-// confirms at most a project or task key.
+// panic, and that what it accepts is a track, log, close or an edit of
+// one entry, and confirms at most a project or task key.
 func FuzzDecodeNearAction(f *testing.F) {
-	for _, nm := range []*core.NearMiss{projectNearMiss(), taskNearMiss()} {
+	for _, nm := range []*core.NearMiss{projectNearMiss(), taskNearMiss(), editNearMiss()} {
 		v, _ := slack.EncodeNearAction(nm.Use, "")
 		f.Add(v)
 		v, _ = slack.EncodeNearAction(nm.Again, nm.ConfirmKey())
@@ -157,13 +157,18 @@ func FuzzDecodeNearAction(f *testing.F) {
 	f.Add(`{"verb":"log","cmd":{"amount":{"range":true,"from":"09:00","to":"25:00"}}}`)
 	f.Add(`{"verb":"track","cmd":null}`)
 	f.Add(`{"verb":"close task","cmd":{"task":"Fix bug","project":"Website"}}`)
+	f.Add(`{"verb":"reopen task","cmd":{"task":"Fix bug","project":"Website"}}`)
 	f.Fuzz(func(t *testing.T, value string) {
 		cmd, confirmed, err := slack.DecodeNearAction(value)
 		if err != nil {
 			return
 		}
-		switch cmd.(type) {
-		case core.Track, core.Log, core.CloseProject, core.CloseTask:
+		switch c := cmd.(type) {
+		case core.Track, core.Log, core.CloseProject, core.CloseTask, core.ReopenProject, core.ReopenTask:
+		case core.EditEntry:
+			if c.Last == (c.ID > 0) || c.ID < 0 {
+				t.Fatalf("an edit of no entry or two: %#v", c)
+			}
 		default:
 			t.Fatalf("decoded %T", cmd)
 		}

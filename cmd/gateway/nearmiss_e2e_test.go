@@ -312,9 +312,11 @@ func TestSecondEditionSlackEndToEnd(t *testing.T) {
 	s.command("U0ANA", "/tt", "stop")
 
 	// An overlap is refused, naming the entry; anyway takes it.
-	if m := s.command("U0ANA", "/tt", "log 9-10 on Fix bug in Website 3 days ago"); !strings.Contains(text(m), "Logged 1h") {
+	m = s.command("U0ANA", "/tt", "log 9-10 on Fix bug in Website 3 days ago #ops billable")
+	if !strings.Contains(text(m), "Logged 1h") {
 		t.Fatalf("log: %s", text(m))
 	}
+	logged := entryNumber(t, text(m))
 	mark = s.snapshot()
 	if m := s.command("U0ANA", "/tt", "log 9:30-10:30 on Fix bug in Website 3 days ago"); !strings.Contains(text(m), "overlaps #") {
 		t.Errorf("overlap: %s", text(m))
@@ -323,6 +325,8 @@ func TestSecondEditionSlackEndToEnd(t *testing.T) {
 	if m := s.command("U0ANA", "/tt", "log 9:30-10:30 on Fix bug in Website 3 days ago anyway"); !strings.Contains(text(m), "Logged 1h") {
 		t.Errorf("anyway: %s", text(m))
 	}
+
+	editAndContinue(t, s, logged)
 
 	// Berta's zone comes from users.info at her first command: 9-11 on
 	// 1 Dec in Berlin (winter, CET) is 08:00-10:00 UTC.
