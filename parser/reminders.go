@@ -122,6 +122,10 @@ func (c *converter) schedules(t *schedulesCmd) (core.Command, error) {
 // "every" is a report command (any of its forms), the rest says when. ok
 // is false when text is no report with "every".
 func scheduledReport(text string) (cmd core.Command, ok bool, err error) {
+	// Most commands are not reports: skip splitting them into words.
+	if t := strings.TrimLeft(text, " \t\r\n"); len(t) < len("report") || !strings.EqualFold(t[:len("report")], "report") {
+		return nil, false, nil
+	}
 	words, starts := fields(text)
 	if len(words) < 2 || !strings.EqualFold(words[0], "report") {
 		return nil, false, nil
