@@ -53,11 +53,23 @@ type CommitTime struct {
 }
 
 // ValidRepo reports whether repo is a repository's full name: "owner/name",
-// each part non-empty, without spaces.
+// each part made of the characters GitHub allows in them (ASCII letters,
+// digits, '-', '_' and '.'), neither "." nor "..".
 func ValidRepo(repo string) bool {
 	owner, name, ok := strings.Cut(repo, "/")
-	return ok && owner != "" && name != "" && !strings.ContainsAny(repo, " \t\r\n") &&
-		!strings.Contains(name, "/") && len(repo) <= 200
+	return ok && repoPart(owner) && repoPart(name) && len(repo) <= 200
+}
+
+func repoPart(s string) bool {
+	if s == "" || s == "." || s == ".." {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // repoName is the name part of a repository's full name.

@@ -159,6 +159,12 @@ func (c *change) resolveActor() error {
 	if !ValidProvider(id.Provider) || strings.TrimSpace(id.Subject) == "" {
 		return Errorf(EINVALID, "identity %s %q is not valid", id.Provider, id.Subject)
 	}
+	// A chat's team and user ids are each held to a name's size.
+	for part := range strings.SplitSeq(id.Subject, ":") {
+		if err := CheckLength(id.Provider+" id", part, MaxNameChars); err != nil {
+			return err
+		}
+	}
 	u, err := c.tx.UserByIdentity(c.ws, id.Provider, id.Subject)
 	if ErrorCode(err) == ENOTFOUND {
 		name, nerr := cleanName("user", id.Name)

@@ -124,6 +124,9 @@ func fromValues(vals map[string][]string) (Request, error) {
 		if len(v) == 0 {
 			return "", nil
 		}
+		if !utf8.ValidString(v[0]) {
+			return "", malformed("%s is not valid UTF-8", name)
+		}
 		if utf8.RuneCountInString(v[0]) > maxTextLen {
 			return "", fieldError(name, "%s is longer than %d characters", name, maxTextLen)
 		}
@@ -146,6 +149,9 @@ func fromValues(vals map[string][]string) (Request, error) {
 	}
 	for _, name := range []string{"tags", "tags[]"} {
 		for _, v := range vals[name] {
+			if !utf8.ValidString(v) {
+				return Request{}, malformed("tags are not valid UTF-8")
+			}
 			req.Tags = append(req.Tags, splitTags(v)...)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/chatops/gateway/core"
 	"github.com/chatops/gateway/internal/httpx"
@@ -132,6 +133,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (*core.Result, b
 			return nil, false, &Error{Status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf("request body is larger than %d bytes", MaxBodyBytes)}
 		}
 		return nil, false, malformed("cannot read request body")
+	}
+	if !utf8.Valid(body) {
+		return nil, false, malformed("request body is not valid UTF-8")
 	}
 	req, err := Decode(r.Header.Get("Content-Type"), body)
 	if err != nil {

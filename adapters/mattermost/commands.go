@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/chatops/gateway/adapters/slack"
 	"github.com/chatops/gateway/core"
@@ -97,6 +98,9 @@ func DecodeCommand(body []byte) (Command, error) {
 	v, err := url.ParseQuery(string(body))
 	if err != nil {
 		return Command{}, fmt.Errorf("malformed form body: %w", err)
+	}
+	if !utf8.Valid(body) || !validUTF8(v) {
+		return Command{}, errors.New("malformed form body: not valid UTF-8")
 	}
 	c := Command{
 		Token: v.Get("token"), TeamID: v.Get("team_id"), TeamDomain: v.Get("team_domain"),
@@ -231,4 +235,20 @@ func ResultReply(res *core.Result) *Reply {
 		rep.Text += fmt.Sprintf("\n_Made a mistake? `delete entry #%d` or `undo`_", res.Entry.ID)
 	}
 	return rep
+}
+
+// validUTF8 reports whether every field of a form is UTF-8 (percent-escapes
+// can carry any byte).
+func validUTF8(v url.Values) bool {
+	for k, vs := range v {
+		if !utf8.ValidString(k) {
+			return false
+		}
+		for _, s := range vs {
+			if !utf8.ValidString(s) {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/chatops/gateway/core"
 	"github.com/chatops/gateway/internal/httpx"
@@ -109,6 +110,9 @@ func DecodeCommand(body []byte) (slack.SlashCommand, error) {
 	sc, err := slack.SlashCommandParse(r)
 	if err != nil {
 		return slack.SlashCommand{}, fmt.Errorf("malformed form body: %w", err)
+	}
+	if !utf8.Valid(body) || !validUTF8(r.PostForm) {
+		return slack.SlashCommand{}, errors.New("malformed form body: not valid UTF-8")
 	}
 	switch {
 	case sc.TeamID == "":
@@ -233,4 +237,20 @@ func ResultMessage(res *core.Result) *slack.Msg {
 			slack.NewTextBlockObject(slack.MarkdownType, fmt.Sprintf("Made a mistake? `delete entry #%d` or `undo`", res.Entry.ID), false, false)))
 	}
 	return m
+}
+
+// validUTF8 reports whether every field of a form is UTF-8 (percent-escapes
+// can carry any byte).
+func validUTF8(v map[string][]string) bool {
+	for k, vs := range v {
+		if !utf8.ValidString(k) {
+			return false
+		}
+		for _, s := range vs {
+			if !utf8.ValidString(s) {
+				return false
+			}
+		}
+	}
+	return true
 }
