@@ -258,6 +258,7 @@ func matrixGateway(t *testing.T) (*gateway, *mxFix, string) {
 	env := map[string]string{"GATEWAY_ADMIN_TOKEN": testAdmin, "GATEWAY_SLACK_SIGNING_SECRET": testSecret,
 		"GATEWAY_SLACK_TEAM_IDS": mxSlackTeam, "GATEWAY_MATTERMOST_TOKEN": mxMattermost, "GATEWAY_MATTERMOST_TEAM_IDS": "team-a",
 		"GATEWAY_GITHUB_WEBHOOK_SECRET": mxGitHub, "GATEWAY_METRICS_TOKEN": mxMetrics, "GATEWAY_ALLOW_PRIVATE_TARGETS": "true",
+		"GATEWAY_MAX_WEBHOOKS_PER_USER": "100000", "GATEWAY_SQLITE_SYNCHRONOUS": "NORMAL",
 		"GATEWAY_RATE_API": "off", "GATEWAY_RATE_HOOK": "off", "GATEWAY_RATE_AUTH_FAILURES": "off", "GATEWAY_RATE_WEBHOOK_TEST": "off"}
 	g := startGateway(t, testConfig(t, db, env))
 	f := &mxFix{base: g.base, admin: testAdmin}
