@@ -186,7 +186,7 @@ func (s *Service) MapRepository(ctx context.Context, actor Actor, repo, projectN
 	}
 	var p Project
 	_, err := s.apply(ctx, actor, "map repository", false, func(c *change) error {
-		name, err := cleanName("project", projectName)
+		name, err := s.Limits().cleanName("project", projectName)
 		if err != nil {
 			return err
 		}
@@ -360,7 +360,7 @@ func (c *change) issueTask(repo string, n int, title string) (Task, *Project, bo
 	if err != nil {
 		return Task{}, nil, false, err
 	}
-	name, err := cleanName("task", issueTaskName(n, title))
+	name, err := c.s.Limits().cleanName("task", issueTaskName(n, title))
 	if err != nil {
 		return Task{}, nil, false, err
 	}

@@ -44,6 +44,9 @@ type Options struct {
 	// SessionTTL is how long a web page's session lasts
 	// (GATEWAY_SESSION_TTL); default DefaultSessionTTL.
 	SessionTTL time.Duration
+	// Limits are the sizes of names, notes, tags, filters, URLs and chat
+	// text (GATEWAY_LIMIT_*); a zero field is its default.
+	Limits Limits
 }
 
 // Actor is who gives a command, and through which way in ("slack",

@@ -61,6 +61,8 @@ func fieldError(field, format string, args ...any) *Error {
 
 // maxTextLen bounds every text field: a command line's length
 // (core.MaxCommandChars code points); each field's own limit is core's.
+// A lower GATEWAY_LIMIT_CHAT_TEXT is held by the handler; this stays the
+// decoder's ceiling for a hook's fields.
 const maxTextLen = core.MaxCommandChars
 
 // Decode reads a hook call's body: JSON (an object) for

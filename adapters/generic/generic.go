@@ -141,6 +141,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (*core.Result, b
 	if err != nil {
 		return nil, false, err
 	}
+	if max := h.svc.Limits().ChatText; utf8.RuneCountInString(req.Text) > max {
+		return nil, false, fieldError("text", "text is longer than %d characters", max)
+	}
 	cmd, err := req.Command()
 	if err != nil {
 		return nil, false, err

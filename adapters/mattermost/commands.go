@@ -168,7 +168,7 @@ func (h *Handler) command(w http.ResponseWriter, r *http.Request) (*Reply, error
 	defer cancel()
 
 	// Too long a text is answered like any other bad input, in chat.
-	if err := core.CheckLength("the command's text", c.Text, core.MaxCommandChars); err != nil {
+	if err := core.CheckLength("the command's text", c.Text, h.svc.Limits().ChatText); err != nil {
 		return h.errorReply(ctx, err), nil
 	}
 	cmd, err := parser.ParseWithDefault(c.Text, slack.ImpliedVerb(c.Command))

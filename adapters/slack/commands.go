@@ -151,7 +151,7 @@ func (h *Handler) command(w http.ResponseWriter, r *http.Request) (*slack.Msg, e
 	defer cancel()
 
 	// Too long a text is answered like any other bad input, in chat.
-	if err := core.CheckLength("the command's text", sc.Text, core.MaxCommandChars); err != nil {
+	if err := core.CheckLength("the command's text", sc.Text, h.svc.Limits().ChatText); err != nil {
 		return h.errorReply(ctx, err), nil
 	}
 	cmd, err := parser.ParseWithDefault(sc.Text, ImpliedVerb(sc.Command))
