@@ -77,8 +77,9 @@ func repoName(repo string) string {
 	return repo[strings.LastIndex(repo, "/")+1:]
 }
 
-// issueTaskName is the name of issue n's task: "#n title", or "#n".
-func issueTaskName(n int, title string) string {
+// issueTaskName is the name of issue n's task: "#n title", or "#n"; a
+// long title is cut to 200 bytes and to max characters (GATEWAY_LIMIT_NAME).
+func issueTaskName(n int, title string, max int) string {
 	name := fmt.Sprintf("#%d", n)
 	title = strings.Join(strings.Fields(title), " ")
 	if title == "" {
@@ -92,6 +93,9 @@ func issueTaskName(n int, title string) string {
 			cut--
 		}
 		name = name[:cut] + "…"
+	}
+	if r := []rune(name); len(r) > max && max > 1 {
+		name = string(r[:max-1]) + "…"
 	}
 	return name
 }
@@ -224,7 +228,7 @@ func (s *Service) HandleIssue(ctx context.Context, actor Actor, ev IssueEvent) (
 		}
 		typ := EventTaskUpdated
 		changed := false
-		if name := issueTaskName(ev.Number, ev.Title); ev.Title != "" && !created && t.Name != name {
+		if name := issueTaskName(ev.Number, ev.Title, c.s.Limits().Name); ev.Title != "" && !created && t.Name != name {
 			// A name taken by another task of the project stays as it is.
 			other, err := c.tx.TaskByName(c.ws, t.ProjectID, name)
 			switch {
@@ -360,11 +364,11 @@ func (c *change) issueTask(repo string, n int, title string) (Task, *Project, bo
 	if err != nil {
 		return Task{}, nil, false, err
 	}
-	name, err := c.s.Limits().cleanName("task", issueTaskName(n, title))
+	name, err := c.s.Limits().cleanName("task", issueTaskName(n, title, c.s.Limits().Name))
 	if err != nil {
 		return Task{}, nil, false, err
 	}
-	for _, known := range []string{name, issueTaskName(n, "")} {
+	for _, known := range []string{name, issueTaskName(n, "", c.s.Limits().Name)} {
 		t, err := c.tx.TaskByName(c.ws, p.ID, known)
 		if err == nil {
 			return t, &p, false, c.tx.SetIssueTask(c.ws, repo, n, t.ID)

@@ -19,3 +19,18 @@ func TestValidRepo(t *testing.T) {
 		}
 	}
 }
+
+// An issue's task name fits GATEWAY_LIMIT_NAME, so a lowered limit never
+// refuses a long title; at the default it is cut as before (200 bytes).
+func TestIssueTaskNameFitsTheNameLimit(t *testing.T) {
+	title := strings.Repeat("ü", 300)
+	if got := issueTaskName(7, title, 20); len([]rune(got)) != 20 || !strings.HasPrefix(got, "#7 üü") || !strings.HasSuffix(got, "…") {
+		t.Fatalf("cut to 20: %q (%d characters)", got, len([]rune(got)))
+	}
+	if got := issueTaskName(7, title, MaxNameChars); len(got) > 200 || !strings.HasSuffix(got, "…") {
+		t.Fatalf("default: %d bytes", len(got))
+	}
+	if got := issueTaskName(7, "Short", 20); got != "#7 Short" {
+		t.Fatalf("short title: %q", got)
+	}
+}
