@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/mux"
 
@@ -38,6 +39,9 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 			return nil, httpx.Errorf(http.StatusRequestEntityTooLarge, core.ELIMIT, "request body is larger than %d bytes", mbe.Limit)
 		}
 		return nil, &httpx.Error{Status: http.StatusBadRequest, Code: core.EINVALID, Message: "cannot read request body", Err: err}
+	}
+	if !utf8.Valid(body) {
+		return nil, badRequest("request body is not valid UTF-8")
 	}
 	return body, nil
 }

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/chatops/gateway/core"
 	"github.com/chatops/gateway/internal/httpx"
@@ -75,6 +76,9 @@ func decodeWebwork(w http.ResponseWriter, r *http.Request) (webworkBody, error) 
 		}
 		return webworkBody{}, badRequest("cannot read request body")
 	}
+	if !utf8.Valid(raw) {
+		return webworkBody{}, badRequest("request body is not valid UTF-8")
+	}
 	return parseWebwork(r.Header.Get("Content-Type"), raw)
 }
 
@@ -83,7 +87,7 @@ func parseWebwork(contentType string, raw []byte) (webworkBody, error) {
 	var b webworkBody
 	if mt == "application/x-www-form-urlencoded" {
 		form, err := url.ParseQuery(string(raw))
-		if err != nil {
+		if err != nil || !validForm(form) {
 			return b, badRequest("malformed form body")
 		}
 		b.URL = form.Get("url")
@@ -230,4 +234,20 @@ func (s *Server) webworkList(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return httpx.APIJSON.Write(w, http.StatusOK, map[string]any{"max_rows": webworkPageSize, "current_page": pageNo, "total_pages": total, "data": items})
+}
+
+// validForm reports whether every name and value of a form is UTF-8
+// (percent-escapes can carry any byte).
+func validForm(form url.Values) bool {
+	for k, vs := range form {
+		if !utf8.ValidString(k) {
+			return false
+		}
+		for _, v := range vs {
+			if !utf8.ValidString(v) {
+				return false
+			}
+		}
+	}
+	return true
 }

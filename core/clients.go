@@ -27,7 +27,7 @@ func (c *change) createClient(name string) (Client, error) {
 
 // ensureClient finds or creates a client.
 func (c *change) ensureClient(name string) (Client, error) {
-	name, err := cleanName("client", name)
+	name, err := c.s.Limits().cleanName("client", name)
 	if err != nil {
 		return Client{}, err
 	}
@@ -54,7 +54,7 @@ func (s *Service) GetClient(ctx context.Context, actor Actor, id ID) (Client, er
 func (s *Service) CreateClient(ctx context.Context, actor Actor, name string) (Client, error) {
 	var cl Client
 	err := s.write(ctx, actor, "create client", func(c *change) error {
-		name, err := cleanName("client", name)
+		name, err := s.Limits().cleanName("client", name)
 		if err != nil {
 			return err
 		}
@@ -76,7 +76,7 @@ func (s *Service) UpdateClient(ctx context.Context, actor Actor, id ID, patch Cl
 			return notFound(err, "client", id)
 		}
 		if patch.Name != nil {
-			name, err := cleanName("client", *patch.Name)
+			name, err := s.Limits().cleanName("client", *patch.Name)
 			if err != nil {
 				return err
 			}

@@ -215,7 +215,7 @@ func (c *change) emitEntry(typ string, e TimeEntry) error {
 // names them) and emits tracker.started for a running timer,
 // time_entry.created for a finished entry; undo deletes it.
 func (c *change) createEntry(e *TimeEntry, task *Task, project *Project) error {
-	if err := checkEntry(e); err != nil {
+	if err := c.s.Limits().checkEntry(e); err != nil {
 		return err
 	}
 	if err := c.tx.CreateEntry(e); err != nil {
@@ -407,7 +407,7 @@ func (s *Service) UpdateEntry(ctx context.Context, actor Actor, id ID, patch Ent
 		}
 		e.UpdatedAt = c.now
 		e = normalEntry(e)
-		if err := checkEntry(&e); err != nil {
+		if err := s.Limits().checkEntry(&e); err != nil {
 			return err
 		}
 		if err := c.tx.UpdateEntry(&e); err != nil {

@@ -236,7 +236,7 @@ func (c *change) editEntry(cmd EditEntry) error {
 	}
 	e.UpdatedAt = c.now
 	e = normalEntry(e)
-	if err := checkEntry(&e); err != nil {
+	if err := c.s.Limits().checkEntry(&e); err != nil {
 		return err
 	}
 	if err := c.tx.UpdateEntry(&e); err != nil {
@@ -415,7 +415,7 @@ func (c *change) reopenTask(cmd ReopenTask) error {
 
 // reopenProject runs `reopen project`.
 func (c *change) reopenProject(cmd ReopenProject) error {
-	name, err := cleanName("project", cmd.Project)
+	name, err := c.s.Limits().cleanName("project", cmd.Project)
 	if err != nil {
 		return err
 	}

@@ -53,11 +53,23 @@ type CommitTime struct {
 }
 
 // ValidRepo reports whether repo is a repository's full name: "owner/name",
-// each part non-empty, without spaces.
+// each part made of the characters GitHub allows in them (ASCII letters,
+// digits, '-', '_' and '.'), neither "." nor "..".
 func ValidRepo(repo string) bool {
 	owner, name, ok := strings.Cut(repo, "/")
-	return ok && owner != "" && name != "" && !strings.ContainsAny(repo, " \t\r\n") &&
-		!strings.Contains(name, "/") && len(repo) <= 200
+	return ok && repoPart(owner) && repoPart(name) && len(repo) <= 200
+}
+
+func repoPart(s string) bool {
+	if s == "" || s == "." || s == ".." {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // repoName is the name part of a repository's full name.
@@ -65,8 +77,9 @@ func repoName(repo string) string {
 	return repo[strings.LastIndex(repo, "/")+1:]
 }
 
-// issueTaskName is the name of issue n's task: "#n title", or "#n".
-func issueTaskName(n int, title string) string {
+// issueTaskName is the name of issue n's task: "#n title", or "#n"; a
+// long title is cut to 200 bytes and to max characters (GATEWAY_LIMIT_NAME).
+func issueTaskName(n int, title string, max int) string {
 	name := fmt.Sprintf("#%d", n)
 	title = strings.Join(strings.Fields(title), " ")
 	if title == "" {
@@ -80,6 +93,9 @@ func issueTaskName(n int, title string) string {
 			cut--
 		}
 		name = name[:cut] + "…"
+	}
+	if r := []rune(name); len(r) > max && max > 1 {
+		name = string(r[:max-1]) + "…"
 	}
 	return name
 }
@@ -175,7 +191,7 @@ func (s *Service) MapRepository(ctx context.Context, actor Actor, repo, projectN
 	}
 	var p Project
 	_, err := s.apply(ctx, actor, "map repository", false, func(c *change) error {
-		name, err := cleanName("project", projectName)
+		name, err := s.Limits().cleanName("project", projectName)
 		if err != nil {
 			return err
 		}
@@ -213,7 +229,7 @@ func (s *Service) HandleIssue(ctx context.Context, actor Actor, ev IssueEvent) (
 		}
 		typ := EventTaskUpdated
 		changed := false
-		if name := issueTaskName(ev.Number, ev.Title); ev.Title != "" && !created && t.Name != name {
+		if name := issueTaskName(ev.Number, ev.Title, c.s.Limits().Name); ev.Title != "" && !created && t.Name != name {
 			// A name taken by another task of the project stays as it is.
 			other, err := c.tx.TaskByName(c.ws, t.ProjectID, name)
 			switch {
@@ -350,11 +366,11 @@ func (c *change) issueTask(repo string, n int, title string) (Task, *Project, bo
 	if err != nil {
 		return Task{}, nil, false, err
 	}
-	name, err := cleanName("task", issueTaskName(n, title))
+	name, err := c.s.Limits().cleanName("task", issueTaskName(n, title, c.s.Limits().Name))
 	if err != nil {
 		return Task{}, nil, false, err
 	}
-	for _, known := range []string{name, issueTaskName(n, "")} {
+	for _, known := range []string{name, issueTaskName(n, "", c.s.Limits().Name)} {
 		t, err := c.tx.TaskByName(c.ws, p.ID, known)
 		if err == nil {
 			return t, &p, false, c.tx.SetIssueTask(c.ws, repo, n, t.ID)

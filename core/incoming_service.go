@@ -32,7 +32,7 @@ func (s *Service) CreateIncomingHook(ctx context.Context, actor Actor, name stri
 		return "", IncomingHook{}, Errorf(EUNAUTHORIZED, "no user")
 	}
 	name = strings.Join(strings.Fields(name), " ")
-	if err := CheckLength("hook name", name, MaxNameChars); err != nil {
+	if err := CheckLength("hook name", name, s.Limits().Name); err != nil {
 		return "", IncomingHook{}, err
 	}
 	token := NewHookToken()

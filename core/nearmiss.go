@@ -286,7 +286,7 @@ func (c *change) asking() bool {
 // that does is close (and the actor did not confirm the new name), asks
 // with a *NearMiss; else it creates the project as ensureProject does.
 func (c *change) askProject(name string) (Project, error) {
-	clean, err := cleanName("project", name)
+	clean, err := c.s.Limits().cleanName("project", name)
 	if err != nil {
 		return Project{}, err
 	}
@@ -312,7 +312,7 @@ func (c *change) askProject(name string) (Project, error) {
 // without one) is close, it asks with a *NearMiss; else it goes on as
 // ensureTask does.
 func (c *change) askTask(name string, project *Project) (Task, error) {
-	clean, err := cleanName("task", name)
+	clean, err := c.s.Limits().cleanName("task", name)
 	if err != nil {
 		return Task{}, err
 	}

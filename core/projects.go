@@ -53,7 +53,7 @@ func (c *change) createProject(name string, client *Client) (Project, error) {
 // ensureProject finds an open project or creates it on the way (track,
 // log, add task, a repository's work).
 func (c *change) ensureProject(name string) (Project, error) {
-	name, err := cleanName("project", name)
+	name, err := c.s.Limits().cleanName("project", name)
 	if err != nil {
 		return Project{}, err
 	}
@@ -97,7 +97,7 @@ func (c *change) saveProject(p *Project, typ string, data map[string]any) error 
 
 // addProject runs `add project`.
 func (c *change) addProject(cmd AddProject) error {
-	name, err := cleanName("project", cmd.Project)
+	name, err := c.s.Limits().cleanName("project", cmd.Project)
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (c *change) addProject(cmd AddProject) error {
 
 // closeProject runs `close project`.
 func (c *change) closeProject(cmd CloseProject) error {
-	name, err := cleanName("project", cmd.Project)
+	name, err := c.s.Limits().cleanName("project", cmd.Project)
 	if err != nil {
 		return err
 	}
@@ -157,7 +157,7 @@ func (s *Service) GetProject(ctx context.Context, actor Actor, id ID) (Project, 
 func (s *Service) CreateProject(ctx context.Context, actor Actor, in NewProject) (Project, error) {
 	var p Project
 	err := s.write(ctx, actor, "create project", func(c *change) error {
-		name, err := cleanName("project", in.Name)
+		name, err := s.Limits().cleanName("project", in.Name)
 		if err != nil {
 			return err
 		}
@@ -184,7 +184,7 @@ func (s *Service) UpdateProject(ctx context.Context, actor Actor, id ID, patch P
 			return notFound(err, "project", id)
 		}
 		if patch.Name != nil {
-			name, err := cleanName("project", *patch.Name)
+			name, err := s.Limits().cleanName("project", *patch.Name)
 			if err != nil {
 				return err
 			}

@@ -51,6 +51,9 @@ type Options struct {
 	// GATEWAY_ENCRYPTION_KEY); otherwise a key made once and kept in the
 	// store does.
 	ReportLinkKey []byte
+	// Limits are the sizes of names, notes, tags, filters, URLs and chat
+	// text (GATEWAY_LIMIT_*); a zero field is its default.
+	Limits Limits
 }
 
 // Actor is who gives a command, and through which way in ("slack",

@@ -12,8 +12,8 @@ type TagPatch struct {
 
 // cleanTag returns a tag's name without a leading '#', checked like any
 // name.
-func cleanTag(name string) (string, error) {
-	return cleanName("tag", strings.TrimPrefix(strings.TrimSpace(name), "#"))
+func (l Limits) cleanTag(name string) (string, error) {
+	return l.cleanName("tag", strings.TrimPrefix(strings.TrimSpace(name), "#"))
 }
 
 // tagNameFree checks that no other tag than self has the name.
@@ -42,7 +42,7 @@ func (c *change) entryTags(names []string, create bool) ([]string, error) {
 	out := make([]string, 0, len(names))
 	seen := map[string]bool{}
 	for _, n := range names {
-		n, err := cleanTag(n)
+		n, err := c.s.Limits().cleanTag(n)
 		if err != nil {
 			return nil, err
 		}
@@ -50,8 +50,8 @@ func (c *change) entryTags(names []string, create bool) ([]string, error) {
 			continue
 		}
 		seen[NameKey(n)] = true
-		if len(out) == MaxEntryTags {
-			return nil, Errorf(EINVALID, "an entry may have at most %d tags", MaxEntryTags)
+		if max := c.s.Limits().Tags; len(out) == max {
+			return nil, Errorf(EINVALID, "an entry may have at most %d tags", max)
 		}
 		tg, err := c.tx.TagByName(c.ws, n)
 		switch {
@@ -83,7 +83,7 @@ func (s *Service) GetTag(ctx context.Context, actor Actor, id ID) (Tag, error) {
 func (s *Service) CreateTag(ctx context.Context, actor Actor, name string) (Tag, error) {
 	var tg Tag
 	err := s.write(ctx, actor, "create tag", func(c *change) error {
-		name, err := cleanTag(name)
+		name, err := s.Limits().cleanTag(name)
 		if err != nil {
 			return err
 		}
@@ -106,7 +106,7 @@ func (s *Service) UpdateTag(ctx context.Context, actor Actor, id ID, patch TagPa
 			return notFound(err, "tag", id)
 		}
 		if patch.Name != nil {
-			name, err := cleanTag(*patch.Name)
+			name, err := s.Limits().cleanTag(*patch.Name)
 			if err != nil {
 				return err
 			}

@@ -48,7 +48,7 @@ func (c *change) createTask(name string, project *Project) (Task, error) {
 // project; a missing task is created in project. Tasks always belong to a
 // project, so a missing task without one is not found.
 func (c *change) ensureTask(name string, project *Project) (Task, error) {
-	name, err := cleanName("task", name)
+	name, err := c.s.Limits().cleanName("task", name)
 	if err != nil {
 		return Task{}, err
 	}
@@ -101,7 +101,7 @@ func (c *change) saveTask(t *Task, typ string, project *Project) error {
 
 // addTask runs `add task`.
 func (c *change) addTask(cmd AddTask) error {
-	name, err := cleanName("task", cmd.Task)
+	name, err := c.s.Limits().cleanName("task", cmd.Task)
 	if err != nil {
 		return err
 	}
@@ -125,7 +125,7 @@ func (c *change) addTask(cmd AddTask) error {
 
 // findTask finds a task by name, in the named project when one is named.
 func (c *change) findTask(name, projectName string) (Task, *Project, error) {
-	name, err := cleanName("task", name)
+	name, err := c.s.Limits().cleanName("task", name)
 	if err != nil {
 		return Task{}, nil, err
 	}
@@ -186,7 +186,7 @@ func (s *Service) GetTask(ctx context.Context, actor Actor, id ID) (Task, error)
 func (s *Service) CreateTask(ctx context.Context, actor Actor, in NewTask) (Task, error) {
 	var t Task
 	err := s.write(ctx, actor, "create task", func(c *change) error {
-		name, err := cleanName("task", in.Name)
+		name, err := s.Limits().cleanName("task", in.Name)
 		if err != nil {
 			return err
 		}
@@ -219,7 +219,7 @@ func (s *Service) UpdateTask(ctx context.Context, actor Actor, id ID, patch Task
 			return notFound(err, "task", id)
 		}
 		if patch.Name != nil {
-			name, err := cleanName("task", *patch.Name)
+			name, err := s.Limits().cleanName("task", *patch.Name)
 			if err != nil {
 				return err
 			}

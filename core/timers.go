@@ -33,7 +33,7 @@ func (c *change) stopRunning(user ID, at time.Time, note string) (*TimeEntry, er
 	e.DurationSeconds = int64(end.Sub(e.Start) / time.Second)
 	if note != "" {
 		e.Note = joinNote(e.Note, note)
-		if err := checkEntry(&e); err != nil {
+		if err := c.s.Limits().checkEntry(&e); err != nil {
 			return nil, err
 		}
 	}

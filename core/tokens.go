@@ -85,7 +85,7 @@ func (s *Service) IssueToken(ctx context.Context, actor Actor, req TokenRequest)
 		case strings.TrimSpace(req.User) != "":
 			u, err = c.tx.UserByName(c.ws, strings.TrimSpace(req.User))
 			if ErrorCode(err) == ENOTFOUND {
-				name, err := cleanName("user", req.User)
+				name, err := s.Limits().cleanName("user", req.User)
 				if err != nil {
 					return err
 				}

@@ -159,9 +159,15 @@ func (c *change) resolveActor() error {
 	if !ValidProvider(id.Provider) || strings.TrimSpace(id.Subject) == "" {
 		return Errorf(EINVALID, "identity %s %q is not valid", id.Provider, id.Subject)
 	}
+	// A chat's team and user ids are each held to a name's size.
+	for part := range strings.SplitSeq(id.Subject, ":") {
+		if err := CheckLength(id.Provider+" id", part, c.s.Limits().Name); err != nil {
+			return err
+		}
+	}
 	u, err := c.tx.UserByIdentity(c.ws, id.Provider, id.Subject)
 	if ErrorCode(err) == ENOTFOUND {
-		name, nerr := cleanName("user", id.Name)
+		name, nerr := c.s.Limits().cleanName("user", id.Name)
 		if nerr != nil {
 			name = id.Provider + " user"
 		}
@@ -198,12 +204,12 @@ func (c *change) emit(typ string, user, project ID, data map[string]any) error {
 }
 
 // cleanName trims a name and checks it is usable.
-func cleanName(kind, name string) (string, error) {
+func (l Limits) cleanName(kind, name string) (string, error) {
 	name = strings.Join(strings.Fields(name), " ")
 	if name == "" {
 		return "", Errorf(EINVALID, "%s name missing", kind)
 	}
-	if err := CheckLength(kind+" name", name, MaxNameChars); err != nil {
+	if err := CheckLength(kind+" name", name, l.Name); err != nil {
 		return "", err
 	}
 	return name, nil

@@ -132,7 +132,7 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, name string, role
 		if !role.Valid() {
 			return Errorf(EINVALID, "role must be admin or member, not %q", role)
 		}
-		name, err := cleanName("user", name)
+		name, err := s.Limits().cleanName("user", name)
 		if err != nil {
 			return err
 		}
@@ -172,7 +172,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, id ID, patch User
 			return notFound(err, "user", id)
 		}
 		if patch.Name != nil {
-			name, err := cleanName("user", *patch.Name)
+			name, err := s.Limits().cleanName("user", *patch.Name)
 			if err != nil {
 				return err
 			}

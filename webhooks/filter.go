@@ -3,6 +3,7 @@ package webhooks
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"strings"
 
 	"github.com/chatops/gateway/core"
@@ -35,6 +36,16 @@ type pattern struct{ entity, action string }
 // ("task.track") and Toggl objects ({"entity": "project", "action": "*"}).
 // It returns an invalid *core.Error naming the first filter it cannot read.
 func ParseFilters(data []byte) (Filters, error) {
+	return ParseFiltersWithin(data, core.DefaultLimits())
+}
+
+// storedFilters bounds nothing: filters read back were held to the limits
+// of their day when saved, whatever GATEWAY_LIMIT_EVENTS says now.
+var storedFilters = core.Limits{EventFilters: math.MaxInt, EventFilterChars: math.MaxInt}
+
+// ParseFiltersWithin is ParseFilters with l's EventFilters and
+// EventFilterChars (GATEWAY_LIMIT_EVENTS).
+func ParseFiltersWithin(data []byte, l core.Limits) (Filters, error) {
 	var raw []json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return Filters{}, core.Errorf(core.EINVALID, "events must be an array of event names or {\"entity\", \"action\"} objects")
@@ -42,8 +53,8 @@ func ParseFilters(data []byte) (Filters, error) {
 	if len(raw) == 0 {
 		return Filters{}, core.Errorf(core.EINVALID, "events must name at least one event")
 	}
-	if len(raw) > core.MaxEventFilters {
-		return Filters{}, core.Errorf(core.EINVALID, "events may hold at most %d filters, not %d", core.MaxEventFilters, len(raw))
+	if len(raw) > l.EventFilters {
+		return Filters{}, core.Errorf(core.EINVALID, "events may hold at most %d filters, not %d", l.EventFilters, len(raw))
 	}
 	f := Filters{}
 	for _, r := range raw {
@@ -55,7 +66,7 @@ func ParseFilters(data []byte) (Filters, error) {
 		}
 		switch {
 		case json.Unmarshal(r, &name) == nil:
-			if err := core.CheckLength("event filter", name, core.MaxEventFilterChars); err != nil {
+			if err := core.CheckLength("event filter", name, l.EventFilterChars); err != nil {
 				return Filters{}, err
 			}
 			var err error
@@ -63,7 +74,7 @@ func ParseFilters(data []byte) (Filters, error) {
 				return Filters{}, err
 			}
 		case json.Unmarshal(r, &obj) == nil && obj.Entity != "" && obj.Action != "":
-			if err := core.CheckLength("event filter", obj.Entity+"."+obj.Action, core.MaxEventFilterChars); err != nil {
+			if err := core.CheckLength("event filter", obj.Entity+"."+obj.Action, l.EventFilterChars); err != nil {
 				return Filters{}, err
 			}
 			var err error

@@ -21,7 +21,7 @@ func loadRouted(tx core.Tx, ws core.ID) ([]routed, error) {
 			return nil, err
 		}
 		for _, sub := range subs {
-			f, err := ParseFilters(sub.Events)
+			f, err := ParseFiltersWithin(sub.Events, storedFilters)
 			if err != nil {
 				continue // stored filters were checked when saved
 			}

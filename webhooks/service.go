@@ -86,10 +86,11 @@ func needsValidation(format string) bool {
 // check validates and normalises a subscription's fields, without DNS.
 func (s *Service) check(sub *core.Subscription) error {
 	sub.Name = strings.Join(strings.Fields(sub.Name), " ")
-	if err := core.CheckLength("name", sub.Name, core.MaxNameChars); err != nil {
+	limits := s.core.Limits()
+	if err := core.CheckLength("name", sub.Name, limits.Name); err != nil {
 		return err
 	}
-	if err := core.CheckLength("url", sub.URL, core.MaxURLChars); err != nil {
+	if err := core.CheckLength("url", sub.URL, limits.URL); err != nil {
 		return err
 	}
 	if sub.Format == "" {
@@ -104,7 +105,7 @@ func (s *Service) check(sub *core.Subscription) error {
 	if sub.Scope != core.ScopeWorkspace && sub.Scope != core.ScopeUser {
 		return core.Errorf(core.EINVALID, "scope must be workspace or user, not %q", sub.Scope)
 	}
-	if _, err := ParseFilters(sub.Events); err != nil {
+	if _, err := ParseFiltersWithin(sub.Events, limits); err != nil {
 		return err
 	}
 	if sub.Secret == "" {
@@ -524,7 +525,7 @@ func (s *Service) Replay(ctx context.Context, actor core.Actor, id core.ID, sinc
 	}); err != nil {
 		return 0, err
 	}
-	filters, err := ParseFilters(sub.Events)
+	filters, err := ParseFiltersWithin(sub.Events, storedFilters)
 	if err != nil {
 		return 0, err
 	}

@@ -61,6 +61,8 @@ func fieldError(field, format string, args ...any) *Error {
 
 // maxTextLen bounds every text field: a command line's length
 // (core.MaxCommandChars code points); each field's own limit is core's.
+// A lower GATEWAY_LIMIT_CHAT_TEXT is held by the handler; this stays the
+// decoder's ceiling for a hook's fields.
 const maxTextLen = core.MaxCommandChars
 
 // Decode reads a hook call's body: JSON (an object) for
@@ -124,6 +126,9 @@ func fromValues(vals map[string][]string) (Request, error) {
 		if len(v) == 0 {
 			return "", nil
 		}
+		if !utf8.ValidString(v[0]) {
+			return "", malformed("%s is not valid UTF-8", name)
+		}
 		if utf8.RuneCountInString(v[0]) > maxTextLen {
 			return "", fieldError(name, "%s is longer than %d characters", name, maxTextLen)
 		}
@@ -146,6 +151,9 @@ func fromValues(vals map[string][]string) (Request, error) {
 	}
 	for _, name := range []string{"tags", "tags[]"} {
 		for _, v := range vals[name] {
+			if !utf8.ValidString(v) {
+				return Request{}, malformed("tags are not valid UTF-8")
+			}
 			req.Tags = append(req.Tags, splitTags(v)...)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/chatops/gateway/core"
 	"github.com/chatops/gateway/internal/httpx"
@@ -133,9 +134,15 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) (*core.Result, b
 		}
 		return nil, false, malformed("cannot read request body")
 	}
+	if !utf8.Valid(body) {
+		return nil, false, malformed("request body is not valid UTF-8")
+	}
 	req, err := Decode(r.Header.Get("Content-Type"), body)
 	if err != nil {
 		return nil, false, err
+	}
+	if max := h.svc.Limits().ChatText; utf8.RuneCountInString(req.Text) > max {
+		return nil, false, fieldError("text", "text is longer than %d characters", max)
 	}
 	cmd, err := req.Command()
 	if err != nil {

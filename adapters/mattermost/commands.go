@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/chatops/gateway/adapters/slack"
 	"github.com/chatops/gateway/core"
@@ -98,6 +99,9 @@ func DecodeCommand(body []byte) (Command, error) {
 	if err != nil {
 		return Command{}, fmt.Errorf("malformed form body: %w", err)
 	}
+	if !utf8.Valid(body) || !validUTF8(v) {
+		return Command{}, errors.New("malformed form body: not valid UTF-8")
+	}
 	c := Command{
 		Token: v.Get("token"), TeamID: v.Get("team_id"), TeamDomain: v.Get("team_domain"),
 		ChannelID: v.Get("channel_id"), ChannelName: v.Get("channel_name"), UserID: v.Get("user_id"),
@@ -164,7 +168,7 @@ func (h *Handler) command(w http.ResponseWriter, r *http.Request) (*Reply, error
 	defer cancel()
 
 	// Too long a text is answered like any other bad input, in chat.
-	if err := core.CheckLength("the command's text", c.Text, core.MaxCommandChars); err != nil {
+	if err := core.CheckLength("the command's text", c.Text, h.svc.Limits().ChatText); err != nil {
 		return h.errorReply(ctx, err), nil
 	}
 	cmd, err := parser.ParseWithDefault(c.Text, slack.ImpliedVerb(c.Command))
@@ -235,4 +239,20 @@ func ResultReply(res *core.Result) *Reply {
 	}
 	rep.Text += newNamesLine(res)
 	return rep
+}
+
+// validUTF8 reports whether every field of a form is UTF-8 (percent-escapes
+// can carry any byte).
+func validUTF8(v url.Values) bool {
+	for k, vs := range v {
+		if !utf8.ValidString(k) {
+			return false
+		}
+		for _, s := range vs {
+			if !utf8.ValidString(s) {
+				return false
+			}
+		}
+	}
+	return true
 }

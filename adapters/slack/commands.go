@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/chatops/gateway/core"
 	"github.com/chatops/gateway/internal/httpx"
@@ -111,6 +112,9 @@ func DecodeCommand(body []byte) (slack.SlashCommand, error) {
 	if err != nil {
 		return slack.SlashCommand{}, fmt.Errorf("malformed form body: %w", err)
 	}
+	if !utf8.Valid(body) || !validUTF8(r.PostForm) {
+		return slack.SlashCommand{}, errors.New("malformed form body: not valid UTF-8")
+	}
 	switch {
 	case sc.TeamID == "":
 		return sc, errors.New("team_id is missing")
@@ -148,7 +152,7 @@ func (h *Handler) command(w http.ResponseWriter, r *http.Request) (*slack.Msg, e
 	defer cancel()
 
 	// Too long a text is answered like any other bad input, in chat.
-	if err := core.CheckLength("the command's text", sc.Text, core.MaxCommandChars); err != nil {
+	if err := core.CheckLength("the command's text", sc.Text, h.svc.Limits().ChatText); err != nil {
 		return h.errorReply(ctx, err), nil
 	}
 	cmd, err := parser.ParseWithDefault(sc.Text, ImpliedVerb(sc.Command))
@@ -240,4 +244,20 @@ func ResultMessage(res *core.Result) *slack.Msg {
 	withNewNames(m, res)
 	m.Blocks.BlockSet = append(m.Blocks.BlockSet, entryButtons(res)...)
 	return m
+}
+
+// validUTF8 reports whether every field of a form is UTF-8 (percent-escapes
+// can carry any byte).
+func validUTF8(v map[string][]string) bool {
+	for k, vs := range v {
+		if !utf8.ValidString(k) {
+			return false
+		}
+		for _, s := range vs {
+			if !utf8.ValidString(s) {
+				return false
+			}
+		}
+	}
+	return true
 }

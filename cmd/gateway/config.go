@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chatops/gateway/core"
 	"github.com/chatops/gateway/internal/ratelimit"
 )
 
@@ -48,6 +49,9 @@ type Config struct {
 	SlackTeamIDs      []string
 	MattermostTeamIDs []string
 	MetricsToken      string
+	// Sizes (CONTRACT §7): names, notes, tags, events filters, URLs, chat
+	// text.
+	Limits core.Limits
 	// now is the rate limits' clock; nil is time.Now (tests set it).
 	now func() time.Time
 	// LongTimer is how long a timer runs before its owner gets a direct
@@ -140,7 +144,26 @@ func settings() []setting {
 		{"slack-team-ids", "GATEWAY_SLACK_TEAM_IDS", "", "comma list of Slack team ids taken (empty: any); others get 403", list(func(c *Config) *[]string { return &c.SlackTeamIDs })},
 		{"mattermost-team-ids", "GATEWAY_MATTERMOST_TEAM_IDS", "", "comma list of Mattermost team ids taken (empty: any); others get 403", list(func(c *Config) *[]string { return &c.MattermostTeamIDs })},
 		{"metrics-token", "GATEWAY_METRICS_TOKEN", "", "if set, GET /metrics needs Authorization: Bearer with it", str(func(c *Config) *string { return &c.MetricsToken })},
+		{"limit-name", "GATEWAY_LIMIT_NAME", "200", "characters in a name (client, project, task, tag, user, subscription, hook)", positiveInt(func(c *Config) *int { return &c.Limits.Name })},
+		{"limit-note", "GATEWAY_LIMIT_NOTE", "4000", "characters in an entry's note", positiveInt(func(c *Config) *int { return &c.Limits.Note })},
+		{"limit-tags", "GATEWAY_LIMIT_TAGS", "20", "tags on one entry", positiveInt(func(c *Config) *int { return &c.Limits.Tags })},
+		{"limit-events", "GATEWAY_LIMIT_EVENTS", "100x100", "a subscription's events: FILTERSxCHARACTERS (how many filters, how long each)", limitEvents},
+		{"limit-url", "GATEWAY_LIMIT_URL", "2048", "characters in a URL", positiveInt(func(c *Config) *int { return &c.Limits.URL })},
+		{"limit-chat-text", "GATEWAY_LIMIT_CHAT_TEXT", "8000", "characters in a chat command's text (incoming hooks: at most 8000)", positiveInt(func(c *Config) *int { return &c.Limits.ChatText })},
 	}
+}
+
+// limitEvents reads GATEWAY_LIMIT_EVENTS: "100x100" is 100 filters of at
+// most 100 characters each.
+func limitEvents(c *Config, v string) error {
+	n, chars, ok := strings.Cut(v, "x")
+	a, err1 := strconv.Atoi(strings.TrimSpace(n))
+	b, err2 := strconv.Atoi(strings.TrimSpace(chars))
+	if !ok || err1 != nil || err2 != nil || a <= 0 || b <= 0 {
+		return fmt.Errorf("%q: want FILTERSxCHARACTERS, as in 100x100", v)
+	}
+	c.Limits.EventFilters, c.Limits.EventFilterChars = a, b
+	return nil
 }
 
 func rateSetting(p func(*Config) *ratelimit.Rate) func(*Config, string) error {

@@ -22,6 +22,17 @@ import (
 // which also answers every unknown path and wrong method), /metrics, and the
 // ways in that the configuration turns on.
 func (s *server) routes() (http.Handler, error) {
+	r, err := s.router()
+	if err != nil {
+		return nil, err
+	}
+	// Outermost: every answer carries X-Request-Id, the guard's 429s too.
+	return httpx.WithRequestID(newGuard(s.cfg, s.logger, s.now).wrap(r)), nil
+}
+
+// router is the route table itself, without the guard in front: tests walk
+// it (matrix_test.go) so that every route gets its bad-input cases.
+func (s *server) router() (*mux.Router, error) {
 	r := mux.NewRouter()
 	api.New(s.svc, api.Options{Logger: s.logger, Version: version, Webhooks: s.hooks, PublicURL: s.cfg.PublicURL,
 		WebhookActions: ratelimit.NewKeyed(s.cfg.RateWebhookTest, 0, s.now)}).Register(r)
@@ -33,8 +44,7 @@ func (s *server) routes() (http.Handler, error) {
 	if err := mountAdapters(r, s.svc, s.cfg, s.logger); err != nil {
 		return nil, err
 	}
-	// Outermost: every answer carries X-Request-Id, the guard's 429s too.
-	return httpx.WithRequestID(newGuard(s.cfg, s.logger, s.now).wrap(r)), nil
+	return r, nil
 }
 
 // mountAdapters registers the ways in that the configuration enables: each

@@ -183,7 +183,7 @@ func tokenCommand(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	defer st.Close()
-	svc := core.NewService(st, core.Options{Logger: logger})
+	svc := core.NewService(st, core.Options{Logger: logger, Limits: cfg.Limits})
 	if *workspace != "" {
 		ws, err := svc.Workspace(ctx)
 		if err != nil {

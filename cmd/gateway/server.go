@@ -60,7 +60,8 @@ func startServer(ctx context.Context, cfg *Config, stdout io.Writer, logger *slo
 	// Every committed change wakes the delivery engine.
 	s.svc = core.NewService(delivery.NotifyStore(data, func() { s.engine.Wake() }),
 		core.Options{Logger: logger, OnCommand: s.metrics.observe, Retention: cfg.Retention, SessionTTL: cfg.SessionTTL,
-			PublicURL: cfg.PublicURL, ReportLinkKey: reportLinkKey(cfg.EncryptionKey)})
+			PublicURL: cfg.PublicURL, ReportLinkKey: reportLinkKey(cfg.EncryptionKey),
+			Limits: cfg.Limits})
 	// Chat channels are subscriptions in the slack and mattermost formats;
 	// slack:CHANNEL_ID targets are posted with the bot token, and refused
 	// with a hint without one.
