@@ -431,6 +431,7 @@ func consoleFlow(t *testing.T, b *browser, kind string) {
 		t.Error("the schedules page lacks its empty list or reminder")
 	}
 	b.fits("schedules")
+	b.shot("schedules", kind)
 
 	// Delete the webhook, confirming.
 	b.open(base + "/ui/webhooks/" + id)
