@@ -1,8 +1,8 @@
 package api
 
 import (
+	"context"
 	"net/http"
-	"strings"
 
 	"github.com/chatops/gateway/core"
 )
@@ -46,7 +46,11 @@ func (u *webUI) listSchedules(w http.ResponseWriter, r *http.Request, sess sessi
 		if err != nil {
 			return err
 		}
-		v.Schedules = append(v.Schedules, scheduleRow{ID: sc.ID.String(), Owner: owner, Channel: channelText(sc.Channel),
+		channel, err := u.scheduleChannel(ctx, sess, sc)
+		if err != nil {
+			return err
+		}
+		v.Schedules = append(v.Schedules, scheduleRow{ID: sc.ID.String(), Owner: owner, Channel: channel,
 			Period: periodText(sc.Period), At: sc.At.String(), Days: sc.Days.String(), Zone: sc.Location().String(),
 			Next: stampOf(sc.NextAt, loc)})
 	}
@@ -61,18 +65,21 @@ func (u *webUI) listSchedules(w http.ResponseWriter, r *http.Request, sess sessi
 	return u.render(w, http.StatusOK, "schedules", v)
 }
 
-// channelText shows a channel key ("slack:TEAM:CHANNEL") as "CHANNEL on
-// Slack".
-func channelText(key string) string {
-	parts := strings.Split(key, ":")
-	if len(parts) < 2 {
-		return key
+// scheduleChannel names a schedule's channel as the webhooks page does
+// (channelLabel): "#general on Slack" when its target subscription, which
+// chat made for the channel, tells the name the chat gave.
+func (u *webUI) scheduleChannel(ctx context.Context, sess session, sc core.Schedule) (string, error) {
+	sub := core.Subscription{Channel: sc.Channel}
+	if wh, err := u.s.hooks(); err == nil {
+		got, err := wh.Get(ctx, sess.actor, sc.SubscriptionID)
+		switch {
+		case err == nil && got.Channel == sc.Channel:
+			sub = got
+		case err != nil && core.ErrorCode(err) != core.ENOTFOUND && core.ErrorCode(err) != core.EFORBIDDEN:
+			return "", err
+		}
 	}
-	chat := parts[0]
-	if chat != "" {
-		chat = strings.ToUpper(chat[:1]) + chat[1:]
-	}
-	return parts[len(parts)-1] + " on " + chat
+	return channelLabel(sub), nil
 }
 
 // periodText is a schedule's period as the chat command names it.
@@ -96,10 +103,14 @@ func (u *webUI) confirmDeleteSchedule(w http.ResponseWriter, r *http.Request, se
 	if err != nil {
 		return err
 	}
+	channel, err := u.scheduleChannel(r.Context(), sess, sc)
+	if err != nil {
+		return err
+	}
 	return u.render(w, http.StatusOK, "confirm", confirmView{uiView: sectionView(sess, "Delete schedule #"+id.String(), "schedules"),
 		Heading: "Delete the scheduled report #" + id.String() + "?",
 		Message: "The " + periodText(sc.Period) + " report at " + sc.At.String() + " (" + sc.Days.String() + ") stops going to " +
-			channelText(sc.Channel) + ". This cannot be undone; chat's report … every makes a new one.",
+			channel + ". This cannot be undone; chat's report … every makes a new one.",
 		Action: "/ui/schedules/" + id.String() + "/delete", Button: "Delete schedule", Cancel: "/ui/schedules"})
 }
 

@@ -14,8 +14,8 @@ import (
 
 // The console's CSV downloads of the Reports page and its Schedules page.
 
-// schedule stores a scheduled report of u's to a Slack channel, through
-// subscription sub (a webhook of the env: the target is not used here).
+// schedule stores a scheduled report of u's to a Slack channel (its id),
+// through subscription sub (the target is not used here).
 func (e *uiEnv) schedule(u core.User, channel, sub string) string {
 	e.t.Helper()
 	ws, err := e.svc.Workspace(e.ctx)
@@ -142,19 +142,24 @@ func TestUIReportsCSV(t *testing.T) {
 func TestUISchedules(t *testing.T) {
 	e := newUIEnv(t, uiEnvOptions{})
 	hook := e.hook(e.admin, "target")
-	bosses := e.schedule(e.boss, "general", hook)
-	mias := e.schedule(e.mia, "design", hook)
+	bosses := e.schedule(e.boss, "C1", hook) // the target is no channel's: the channel shows by id
+	design, err := e.wh.SubscribeChannel(e.ctx, core.Actor{User: e.mia}, core.Channel{Key: "slack:T1:C2", Format: "standard", Name: "design"},
+		e.rc.URL(), []string{core.EventWebhookPing})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mias := e.schedule(e.mia, "C2", design.ID.String()) // the channel's own target: by name
 	e.remind(e.mia, hook)
 	member, admin := e.login(e.member), e.login(e.admin)
 	memberCSRF := e.csrf(member)
 
 	p := e.get("/ui/schedules", admin)
-	contains(t, "admin's schedules", p.body, `id="schedule-`+bosses+`"`, `id="schedule-`+mias+`"`, "general on Slack", "design on Slack",
+	contains(t, "admin's schedules", p.body, `id="schedule-`+bosses+`"`, `id="schedule-`+mias+`"`, "Slack channel C1 (team T1)", "#design on Slack",
 		`id="no-reminder"`, "The workspace's scheduled reports")
 	p = e.get("/ui/schedules", member)
 	contains(t, "member's schedules", p.body, `id="schedule-`+mias+`"`, `id="reminder"`, "17:30, weekdays", `id="reminder-off"`,
 		`href="/ui/schedules/`+mias+`/delete"`, `aria-current="page">Schedules<`)
-	lacks(t, "member's schedules", p.body, `id="schedule-`+bosses+`"`, "general on Slack")
+	lacks(t, "member's schedules", p.body, `id="schedule-`+bosses+`"`, "C1")
 
 	// A member cannot see or delete the admin's schedule.
 	if p := e.get("/ui/schedules/"+bosses+"/delete", member); p.status != http.StatusNotFound {
@@ -174,7 +179,7 @@ func TestUISchedules(t *testing.T) {
 
 	// Their own: asked first, then gone.
 	p = e.get("/ui/schedules/"+mias+"/delete", member)
-	contains(t, "confirmation", p.body, "Delete the scheduled report #"+mias, `action="/ui/schedules/`+mias+`/delete"`, "design on Slack")
+	contains(t, "confirmation", p.body, "Delete the scheduled report #"+mias, `action="/ui/schedules/`+mias+`/delete"`, "#design on Slack")
 	p = e.post("/ui/schedules/"+mias+"/delete", member, url.Values{"csrf": {memberCSRF}})
 	if p.status != http.StatusSeeOther || p.header.Get("Location") != "/ui/schedules?done=schedel" {
 		t.Fatalf("delete own schedule: %d %s", p.status, p.header.Get("Location"))
