@@ -151,6 +151,12 @@ func (s *Server) Register(r *mux.Router) {
 	r.Handle("/ui/repositories", ui.authed(ui.listRepositories)).Methods(get, head)
 	r.Handle("/ui/repositories", ui.authed(ui.mapRepository)).Methods(post) // admins
 	r.Handle("/ui/reports", ui.authed(ui.reports)).Methods(get, head)
+	r.Handle("/ui/reports/csv", ui.authed(ui.reportCSV)).Methods(get, head)
+	r.Handle("/ui/reports/entries/csv", ui.authed(ui.entriesCSV)).Methods(get, head)
+	r.Handle("/ui/schedules", ui.authed(ui.listSchedules)).Methods(get, head)
+	r.Handle("/ui/schedules/{id}/delete", ui.authed(ui.confirmDeleteSchedule)).Methods(get, head)
+	r.Handle("/ui/schedules/{id}/delete", ui.authed(ui.deleteSchedule)).Methods(post)
+	r.Handle("/ui/reminder/off", ui.authed(ui.reminderOff)).Methods(post)
 	r.Handle("/ui/static/{file}", ui.page(ui.static)).Methods(get, head)
 	r.PathPrefix("/ui/").Handler(ui.page(ui.noSuchPage)) // an HTML 404 or 405, with the page's headers
 

@@ -15,9 +15,10 @@ import (
 )
 
 // The console under /ui/: server-rendered HTML without JavaScript. Pages
-// (ui_pages.go, ui_webhooks.go, ui_admin.go) cover what the API does for a
-// person: webhooks and their delivery log, incoming URLs, tokens, users
-// and repository mappings; a form with bad input comes back with 422 and
+// (ui_pages.go, ui_webhooks.go, ui_admin.go, ui_reports.go, ui_schedules.go)
+// cover what the API does for a person: webhooks and their delivery log,
+// incoming URLs, tokens, users, repository mappings, reports with their CSV
+// downloads, scheduled reports and the viewer's reminder; a form with bad input comes back with 422 and
 // the error beside its field (ui_forms.go).
 //
 // A person logs in with an API token; the session is a cookie that holds
@@ -50,7 +51,7 @@ const (
 )
 
 // uiPages are the page templates, each the layout with one page's content.
-var uiPages = parseUIPages("login", "dashboard", "log", "error", "webhook_form", "confirm", "incoming", "tokens", "users", "repositories", "reports")
+var uiPages = parseUIPages("login", "dashboard", "log", "error", "webhook_form", "confirm", "incoming", "tokens", "users", "repositories", "reports", "schedules")
 
 func parseUIPages(names ...string) map[string]*template.Template {
 	out := make(map[string]*template.Template, len(names))

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -11,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/chatops/gateway/core"
@@ -133,6 +136,44 @@ func (b *browser) has(sel string) bool {
 		b.t.Fatalf("look for %s: %v", sel, err)
 	}
 	return n
+}
+
+// download fetches the href of the link sel with the browser's cookies,
+// as the browser would download it: it must be a CSV attachment; it
+// returns the file's first line.
+func (b *browser) download(sel string) string {
+	b.t.Helper()
+	href, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](fmt.Sprintf("document.querySelector(%q).href", sel)))
+	if err != nil {
+		b.t.Fatalf("the href of %s: %v", sel, err)
+	}
+	cookies, err := chromedp.Run(b.ctx, func(ctx context.Context, t *chromedp.Target) ([]*network.Cookie, error) {
+		res, err := cdp.Call(ctx, t, network.GetCookies, network.GetCookiesParams{URLs: []string{href}})
+		return res.Cookies, err
+	})
+	if err != nil {
+		b.t.Fatalf("the browser's cookies: %v", err)
+	}
+	req, err := http.NewRequestWithContext(b.ctx, http.MethodGet, href, nil)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	for _, c := range cookies {
+		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.t.Fatalf("download %s: %v", href, err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") ||
+		!strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment;") {
+		b.t.Fatalf("download %s: %d %q %q: %.200s", href, res.StatusCode, res.Header.Get("Content-Type"),
+			res.Header.Get("Content-Disposition"), body)
+	}
+	first, _, _ := strings.Cut(string(body), "\n")
+	return strings.TrimSuffix(first, "\r")
 }
 
 // fits fails when the page scrolls sideways: everything must fit the width.
@@ -380,6 +421,17 @@ func consoleFlow(t *testing.T, b *browser, kind string) {
 	}
 	b.fits("reports")
 	b.shot("reports", kind)
+	// Download a report CSV: the page's own link, fetched with the
+	// browser's session cookie.
+	if got := b.download("#report-csv"); got != "project,seconds,hours" {
+		t.Errorf("the report CSV starts %q, want its header row", got)
+	}
+	b.submit("schedules page", chromedp.Click(chromedp.ID("nav-schedules")))
+	if !b.has("#no-schedules") || !b.has("#no-reminder") {
+		t.Error("the schedules page lacks its empty list or reminder")
+	}
+	b.fits("schedules")
+	b.shot("schedules", kind)
 
 	// Delete the webhook, confirming.
 	b.open(base + "/ui/webhooks/" + id)

@@ -25,6 +25,8 @@ import (
 type consoleFixture struct {
 	*uiEnv
 	hook, bobsHook, incoming, token, delivery string
+	// schedule is the admin's scheduled report; the admin has a reminder.
+	schedule string
 }
 
 func newConsoleFixture(t testing.TB) *consoleFixture {
@@ -42,6 +44,8 @@ func newConsoleFixture(t testing.TB) *consoleFixture {
 		t.Fatal("no delivery to resend")
 	}
 	f.delivery = jsonID(log[0]["delivery_id"])
+	f.schedule = e.schedule(e.boss, "general", f.hook)
+	e.remind(e.boss, f.hook)
 	return f
 }
 
@@ -62,7 +66,15 @@ func (f *consoleFixture) state() string {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	js, _ := json.Marshal(ms)
+	scs, _, err := f.svc.ListSchedules(f.ctx, core.Actor{User: f.boss}, core.Page{})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	rs, err := f.svc.UserReminders(f.ctx, core.Actor{User: f.boss}, []core.User{f.boss, f.mia, f.bob})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	js, _ := json.Marshal([]any{ms, scs, rs})
 	fmt.Fprintf(&b, "%s %+v outbox=%d", js, st, f.outbox())
 	return b.String()
 }
@@ -77,6 +89,8 @@ func (f *consoleFixture) path(tpl string) string {
 		id = f.token
 	case strings.HasPrefix(tpl, "/ui/users/"):
 		id = f.bob.ID.String()
+	case strings.HasPrefix(tpl, "/ui/schedules/"):
+		id = f.schedule
 	}
 	return strings.NewReplacer("{id}", id, "{delivery_id}", f.delivery, "{action:test|enable|disable}", "disable").Replace(tpl)
 }
@@ -162,9 +176,9 @@ func TestUIEveryFormCarriesCSRF(t *testing.T) {
 		c := f.login(token)
 		csrf := f.csrf(c)
 		pages := []string{"/ui/", "/ui/webhooks/new", "/ui/webhooks/" + f.hook, "/ui/webhooks/" + f.hook + "/edit",
-			"/ui/webhooks/" + f.hook + "/delete", "/ui/incoming", "/ui/tokens", "/ui/users", "/ui/repositories", "/ui/reports"}
+			"/ui/webhooks/" + f.hook + "/delete", "/ui/incoming", "/ui/tokens", "/ui/users", "/ui/repositories", "/ui/reports", "/ui/schedules"}
 		if token == f.admin {
-			pages = append(pages, "/ui/users/"+f.bob.ID.String()+"/delete")
+			pages = append(pages, "/ui/users/"+f.bob.ID.String()+"/delete", "/ui/schedules/"+f.schedule+"/delete")
 		}
 		forms := 0
 		for _, path := range pages {

@@ -297,22 +297,24 @@ func (u *webUI) webhookRow(sub core.Subscription, sess session, nm *names) (webh
 
 // notices are the messages a 303 back from a button shows (?done=).
 var notices = map[string]string{
-	"test":     "A test ping is queued; the delivery log shows its attempt.",
-	"enable":   "Webhook enabled: what queued while it was off goes out now.",
-	"disable":  "Webhook disabled: its events keep queueing until it is enabled again.",
-	"created":  "Webhook created. It gets a webhook.ping now: answer it with its validation_code (or GET its validation_code_url) and it turns active.",
-	"saved":    "Webhook saved.",
-	"deleted":  "Webhook deleted.",
-	"rotated":  "New secret made. The old one keeps signing beside it for 24 hours, so receivers can switch.",
-	"resend":   "The delivery is queued again, with the same webhook-id.",
-	"replay":   "", // with the count: noticeOf
-	"revoked":  "Token revoked: it no longer works, and sessions opened with it have ended.",
-	"removed":  "Incoming URL deleted: requests to it are refused from now on.",
-	"user":     "User saved.",
-	"identity": "Identity linked.",
-	"userdel":  "User deleted.",
-	"usernew":  "User created.",
-	"mapped":   "Repository mapped.",
+	"test":      "A test ping is queued; the delivery log shows its attempt.",
+	"enable":    "Webhook enabled: what queued while it was off goes out now.",
+	"disable":   "Webhook disabled: its events keep queueing until it is enabled again.",
+	"created":   "Webhook created. It gets a webhook.ping now: answer it with its validation_code (or GET its validation_code_url) and it turns active.",
+	"saved":     "Webhook saved.",
+	"deleted":   "Webhook deleted.",
+	"rotated":   "New secret made. The old one keeps signing beside it for 24 hours, so receivers can switch.",
+	"resend":    "The delivery is queued again, with the same webhook-id.",
+	"replay":    "", // with the count: noticeOf
+	"revoked":   "Token revoked: it no longer works, and sessions opened with it have ended.",
+	"removed":   "Incoming URL deleted: requests to it are refused from now on.",
+	"user":      "User saved.",
+	"identity":  "Identity linked.",
+	"userdel":   "User deleted.",
+	"usernew":   "User created.",
+	"mapped":    "Repository mapped.",
+	"schedel":   "Scheduled report deleted: the channel gets it no more.",
+	"remindoff": "Reminder turned off.",
 }
 
 // noticeOf is the notice of a page reached from a button (?done=).
