@@ -93,6 +93,18 @@ func (b *browser) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
+// setField sets the value of the input with that id in the page as it is
+// now, by script: a node query can hold a node of the page before the last
+// navigation ("could not set value on node" under load).
+func (b *browser) setField(id, value string) {
+	b.t.Helper()
+	js := fmt.Sprintf(`(() => { const el = document.getElementById(%q); if (!el) { return "(no such field)" } el.value = %q; return el.value })()`, id, value)
+	got, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](js))
+	if err != nil || got != value {
+		b.t.Fatalf("setting #%s to %q: got %q, %v", id, value, got, err)
+	}
+}
+
 // submit runs actions that load a page (a click on a button or link) and
 // waits for it; it returns the page's HTTP status.
 func (b *browser) submit(what string, actions ...chromedp.Action[chromedp.Void]) int64 {
@@ -343,7 +355,7 @@ func consoleFlow(t *testing.T, b *browser, kind string) {
 
 	// Replay from just before the event until now (the end left empty):
 	// the project event goes out again with its id.
-	b.do("the window's start", chromedp.SetValue(chromedp.ID("since"), replayFrom.Format("2006-01-02T15:04:05")))
+	b.setField("since", replayFrom.Format("2006-01-02T15:04:05"))
 	b.submit("replay", chromedp.Click(chromedp.ID("replay-submit")))
 	if !strings.Contains(b.text("#notice"), "1 event of the window") {
 		t.Errorf("notice after replay: %q", b.text("#notice"))
