@@ -98,6 +98,7 @@ type mxFix struct {
 	hookToken, deadHook          string // olaf's incoming hook token, a deleted one's
 	olafSession, miaSession, old string // session ids; old was logged out
 	adminSession                 string
+	receiver                     string     // a webhook receiver answering 204
 	reportLink                   url.Values // olaf's signed report link (report … csv)
 }
 
@@ -383,24 +384,8 @@ func matrixGateway(t *testing.T) (*gateway, *mxFix, string) {
 		}
 		time.Sleep(10 * time.Millisecond) // polling, with a deadline
 	}
-	slashOlaf := func(text string) string {
-		t.Helper()
-		body := url.Values{"team_id": {mxSlackTeam}, "user_id": {"U0042"}, "user_name": {"olaf"}, "command": {"/tt"},
-			"text": {text}, "channel_id": {"C1"}, "trigger_id": {"trig-" + text}}.Encode()
-		req, _ := http.NewRequest("POST", g.base+"/slack/commands", strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		slack.Sign(req.Header, testSecret, []byte(body), time.Now())
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var m map[string]any
-		if err := json.NewDecoder(resp.Body).Decode(&m); err != nil || resp.StatusCode != 200 {
-			t.Fatalf("fixture %q: %d %v", text, resp.StatusCode, err)
-		}
-		return fmt.Sprint(m["text"])
-	}
+	f.receiver = receiver.URL
+	slashOlaf := func(text string) string { t.Helper(); return mxSlashOlaf(t, g.base, text) }
 	// Olaf's scheduled report, for the schedule routes.
 	slashOlaf("report week every fri 17:00")
 	// Olaf's signed report link, for the link way into GET /api/v1/reports
@@ -433,6 +418,27 @@ func matrixGateway(t *testing.T) (*gateway, *mxFix, string) {
 	}
 	resp.Body.Close()
 	return g, f, db
+}
+
+// mxSlashOlaf sends a signed slash command as olaf and returns the reply's
+// text.
+func mxSlashOlaf(t *testing.T, base, text string) string {
+	t.Helper()
+	body := url.Values{"team_id": {mxSlackTeam}, "user_id": {"U0042"}, "user_name": {"olaf"}, "command": {"/tt"},
+		"text": {text}, "channel_id": {"C1"}, "trigger_id": {"trig-" + text}}.Encode()
+	req, _ := http.NewRequest("POST", base+"/slack/commands", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	slack.Sign(req.Header, testSecret, []byte(body), time.Now())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("fixture %q: %d %v", text, resp.StatusCode, err)
+	}
+	return fmt.Sprint(m["text"])
 }
 
 func lastSegment(u string) string { return u[strings.LastIndex(u, "/")+1:] }
