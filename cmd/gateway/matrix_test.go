@@ -531,6 +531,22 @@ func probes(rt mxRoute, sp mxSpec, f *mxFix) []mxProbe {
 	if sp.fields == nil && !sp.read {
 		bodyVars = missingVars
 	}
+	// A console form keeps its CSRF token in the bodies the kinds below
+	// spoil where the spoiling alone makes them bad (invalid UTF-8,
+	// oversize and missing fields, an end before its start), so that the
+	// handler's own checks answer, not the CSRF check. A button (a form of
+	// the token alone) then goes to a thing that does not exist, as a
+	// bodiless API route does; one without an id (logout) keeps the
+	// spoilt token: a good one would act.
+	csrf := ""
+	if c, ok := sp.fields["csrf"].(string); ok && sp.auth == authSession && sp.form {
+		switch {
+		case len(sp.fields) > 1:
+			csrf = c
+		case slices.Contains(rt.vars, "id"):
+			csrf, bodyVars = c, missingVars
+		}
+	}
 	cred := credOf(sp, f, false)
 	bad := []int{400, 404, 409, 413, 415, 422}
 	if sp.read {
@@ -547,6 +563,19 @@ func probes(rt mxRoute, sp mxSpec, f *mxFix) []mxProbe {
 	}
 	if rt.key == "POST /github/webhook" {
 		bad = append(bad, 202) // an event it does not take is acknowledged and ignored
+	}
+	// kept is what a body with its token gets: the CSRF check's 403 no more.
+	kept := bad
+	if csrf != "" {
+		kept = slices.DeleteFunc(slices.Clone(bad), func(c int) bool { return c == 403 })
+	}
+	withCSRF := func(m map[string]any) map[string]any {
+		if csrf == "" {
+			return m
+		}
+		m = maps.Clone(m)
+		m["csrf"] = csrf
+		return m
 	}
 	var out []mxProbe
 	add := func(kind, detail string, vars map[string]string, query string, ctype string, body []byte, c mxCred, want []int) {
@@ -612,9 +641,9 @@ func probes(rt mxRoute, sp mxSpec, f *mxFix) []mxProbe {
 	// invalid UTF-8
 	{
 		spoilt := mapStrings(fields, func(string, string) any { return "ok" + badUTF8 })
-		ct, b := enc(spoilt)
+		ct, b := enc(withCSRF(spoilt))
 		b = bytes.ReplaceAll(b, []byte(badUTF8), []byte("\xff\xfe"))
-		add("invalid UTF-8", "every string field", bodyVars, "", ct, b, cred, bad)
+		add("invalid UTF-8", "every string field", bodyVars, "", ct, b, cred, kept)
 	}
 	// oversize body
 	{
@@ -631,10 +660,13 @@ func probes(rt mxRoute, sp mxSpec, f *mxFix) []mxProbe {
 		sizeKeys = sp.sizeFields
 	}
 	for _, k := range sizeKeys {
+		if csrf != "" && k == "csrf" {
+			continue // it would be mended: the token's own size is the CSRF check's
+		}
 		spoilt := maps.Clone(fields)
 		spoilt[k] = oversize(k, fields[k])
-		ct, b := enc(spoilt)
-		add("oversize fields", k, bodyVars, "", ct, b, cred, bad)
+		ct, b := enc(withCSRF(spoilt))
+		add("oversize fields", k, bodyVars, "", ct, b, cred, kept)
 	}
 	if rt.key == "POST /github/webhook" {
 		ct, b := enc(fields)
@@ -660,8 +692,14 @@ func probes(rt mxRoute, sp mxSpec, f *mxFix) []mxProbe {
 	// negative durations
 	{
 		spoilt := negative(fields)
+		// A form's -1 in a text field is good text: only a spoilt span
+		// (or a button's missing thing) keeps the token.
+		want := bad
+		if len(sp.fields) == 1 || slices.ContainsFunc(keys, func(k string) bool { return k == "duration" || k == "end" || k == "until" || k == "text" }) {
+			spoilt, want = withCSRF(spoilt), kept
+		}
 		ct, b := enc(spoilt)
-		add("negative durations", "", bodyVars, "?limit=-1&page=-1&from=2025-01-06T10:00:00Z&to=2025-01-06T09:00:00Z", ct, b, cred, bad)
+		add("negative durations", "", bodyVars, "?limit=-1&page=-1&from=2025-01-06T10:00:00Z&to=2025-01-06T09:00:00Z", ct, b, cred, want)
 	}
 	// SQL and template metacharacters: in ids, the query, field names
 	{
@@ -671,9 +709,13 @@ func probes(rt mxRoute, sp mxSpec, f *mxFix) []mxProbe {
 				spoilt[k] = metaChars
 			}
 		}
+		want := bad
+		if len(sp.fields) == 1 {
+			spoilt, want = withCSRF(spoilt), kept // a button: to a missing thing (a form's missing fields may be optional)
+		}
 		ct, b := enc(spoilt)
 		q := url.Values{"user_id": {metaChars}, "project_id": {metaChars}, "task_id": {metaChars}, "from": {metaChars}, "cursor": {metaChars}, "page": {metaChars}}
-		add("SQL and template metacharacters", "field names and values, query", bodyVars, "?"+q.Encode(), ct, b, cred, bad)
+		add("SQL and template metacharacters", "field names and values, query", bodyVars, "?"+q.Encode(), ct, b, cred, want)
 		if len(rt.vars) > 0 {
 			ct, b := goodBody()
 			add("SQL and template metacharacters", "in the path", allVars(rt, url.PathEscape(metaChars)), "", ct, b, cred, pathBad)
