@@ -644,6 +644,18 @@ func probes(rt mxRoute, sp mxSpec, f *mxFix) []mxProbe {
 		ct, b := enc(withCSRF(spoilt))
 		b = bytes.ReplaceAll(b, []byte(badUTF8), []byte("\xff\xfe"))
 		add("invalid UTF-8", "every string field", bodyVars, "", ct, b, cred, kept)
+		// A form's fields one at a time: a refusal of one must not hide
+		// another taken (a console form has no decoder that refuses it all).
+		for _, k := range keys {
+			if csrf == "" || k == "csrf" || len(sp.fields) < 3 {
+				continue
+			}
+			spoilt := maps.Clone(fields)
+			spoilt[k] = mapStrings(map[string]any{k: fields[k]}, func(string, string) any { return "ok" + badUTF8 })[k]
+			ct, b := enc(withCSRF(spoilt))
+			b = bytes.ReplaceAll(b, []byte(badUTF8), []byte("\xff\xfe"))
+			add("invalid UTF-8", k, bodyVars, "", ct, b, cred, kept)
+		}
 	}
 	// oversize body
 	{
