@@ -105,6 +105,9 @@ func (u *webUI) page(h handlerFunc) http.Handler {
 				}
 				return httpx.Errorf(http.StatusBadRequest, core.EINVALID, "The form could not be read.")
 			}
+			if !validForm(r.PostForm) { // percent-escapes carry any byte; what is stored is UTF-8
+				return httpx.Errorf(http.StatusBadRequest, core.EINVALID, "The form holds text that is not UTF-8.")
+			}
 		}
 		return h(w, r)
 	}, u.renderFailure)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/mux"
 
@@ -376,8 +377,11 @@ func FuzzUIForms(f *testing.F) {
 			t.Fatalf("POST %s %q %q: %d: %s", tg.path, a, b, w.Code, w.Body)
 		case w.Code == http.StatusUnprocessableEntity && !fieldErrors.MatchString(w.Body.String()):
 			t.Fatalf("POST %s %q %q: 422 without an error shown: %s", tg.path, a, b, w.Body)
+		case w.Code == http.StatusBadRequest && (utf8.ValidString(a) && utf8.ValidString(b) || !strings.Contains(w.Body.String(), "not UTF-8")):
+			t.Fatalf("POST %s %q %q: 400 for a form of UTF-8, or without its reason: %s", tg.path, a, b, w.Body)
 		case w.Code != http.StatusOK && w.Code != http.StatusSeeOther && w.Code != http.StatusUnprocessableEntity &&
-			w.Code != http.StatusNotFound && w.Code != http.StatusConflict && w.Code != http.StatusForbidden:
+			w.Code != http.StatusNotFound && w.Code != http.StatusConflict && w.Code != http.StatusForbidden &&
+			w.Code != http.StatusBadRequest: // text that is not UTF-8 refuses the whole form
 			t.Fatalf("POST %s %q %q: %d: %s", tg.path, a, b, w.Code, w.Body)
 		}
 	})

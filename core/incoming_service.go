@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"strings"
+	"unicode/utf8"
 )
 
 // This file holds the Service's methods for incoming hooks: URLs
@@ -34,6 +35,9 @@ func (s *Service) CreateIncomingHook(ctx context.Context, actor Actor, name stri
 	name = strings.Join(strings.Fields(name), " ")
 	if err := CheckLength("hook name", name, s.Limits().Name); err != nil {
 		return "", IncomingHook{}, err
+	}
+	if !utf8.ValidString(name) { // the API's JSON decoder refuses it; a console form does not
+		return "", IncomingHook{}, Errorf(EINVALID, "hook name is not valid UTF-8")
 	}
 	token := NewHookToken()
 	h := IncomingHook{WorkspaceID: ws.ID, OwnerID: actor.User.ID, Name: name, TokenHash: HashToken(token), CreatedAt: s.Now()}

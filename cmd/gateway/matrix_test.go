@@ -16,6 +16,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"maps"
 	"net/http"
@@ -93,8 +94,12 @@ type mxFix struct {
 	olafID, olafTokenID          string
 	client, project, task, tag   string
 	entry, webhook, incoming     string
+	delivery, schedule           string // a delivery of olaf's webhook, olaf's scheduled report
 	hookToken, deadHook          string // olaf's incoming hook token, a deleted one's
 	olafSession, miaSession, old string // session ids; old was logged out
+	adminSession                 string
+	receiver                     string     // a webhook receiver answering 204
+	reportLink                   url.Values // olaf's signed report link (report … csv)
 }
 
 // matrixSpecs: one line per route of the table, keyed "METHODS TEMPLATE"
@@ -125,53 +130,61 @@ func matrixSpecs(f *mxFix) map[string]mxSpec {
 		"POST /api/v1/users":         api(ownAdmin, map[string]any{"name": "matrix", "role": "member"}),
 		"GET /api/v1/users/{id}":     get(ownShared),
 		// Members see every user, so another one's is 403, not 404.
-		"PATCH /api/v1/users/{id}":                       api(ownAdmin, map[string]any{"time_zone": "Europe/Berlin"}),
-		"DELETE /api/v1/users/{id}":                      api(ownAdmin, nil),
-		"POST /api/v1/users/{id}/identities":             api(ownAdmin, map[string]any{"provider": "email", "subject": "olaf@example.com"}),
-		"GET /api/v1/clients":                            get(ownShared),
-		"POST /api/v1/clients":                           api(ownShared, name),
-		"GET /api/v1/clients/{id}":                       get(ownShared),
-		"PATCH /api/v1/clients/{id}":                     api(ownShared, name),
-		"DELETE /api/v1/clients/{id}":                    api(ownAdmin, nil),
-		"GET /api/v1/projects":                           get(ownShared),
-		"POST /api/v1/projects":                          api(ownShared, map[string]any{"name": "Matrix", "client_id": f.client}),
-		"GET /api/v1/projects/{id}":                      get(ownShared),
-		"PATCH /api/v1/projects/{id}":                    api(ownShared, name),
-		"DELETE /api/v1/projects/{id}":                   api(ownAdmin, nil),
-		"GET /api/v1/tasks":                              get(ownShared),
-		"POST /api/v1/tasks":                             api(ownShared, map[string]any{"name": "Matrix", "project_id": f.project}),
-		"GET /api/v1/tasks/{id}":                         get(ownShared),
-		"PATCH /api/v1/tasks/{id}":                       api(ownShared, name),
-		"DELETE /api/v1/tasks/{id}":                      api(ownAdmin, nil),
-		"GET /api/v1/tags":                               get(ownShared),
-		"POST /api/v1/tags":                              api(ownShared, name),
-		"GET /api/v1/tags/{id}":                          get(ownShared),
-		"PATCH /api/v1/tags/{id}":                        api(ownShared, name),
-		"DELETE /api/v1/tags/{id}":                       api(ownAdmin, nil),
-		"GET /api/v1/time-entries":                       get(ownShared),
-		"POST /api/v1/time-entries":                      api(ownShared, entry),
-		"GET /api/v1/time-entries/{id}":                  get(ownOwner),
-		"PATCH /api/v1/time-entries/{id}":                api(ownOwner, map[string]any{"note": "n", "tags": []string{"review"}, "start": "2025-01-06T09:00:00Z", "end": "2025-01-06T10:00:00Z"}),
-		"DELETE /api/v1/time-entries/{id}":               api(ownOwner, nil),
-		"GET /api/v1/incoming":                           get(ownShared),
-		"POST /api/v1/incoming":                          api(ownShared, name),
-		"DELETE /api/v1/incoming/{id}":                   api(ownOwner, nil),
-		"GET /api/v1/github/repositories/{owner}/{name}": get(ownShared),
-		"PUT /api/v1/github/repositories/{owner}/{name}": api(ownAdmin, map[string]any{"project": "Website"}),
-		"GET /api/v1/event-types":                        get(ownShared),
-		"GET /api/v1/webhooks":                           get(ownShared),
-		"POST /api/v1/webhooks":                          api(ownShared, hook),
-		"GET /api/v1/webhooks/{id}":                      get(ownOwner),
-		"PUT /api/v1/webhooks/{id}":                      api(ownOwner, hook),
-		"PATCH /api/v1/webhooks/{id}":                    api(ownOwner, name),
-		"DELETE /api/v1/webhooks/{id}":                   api(ownOwner, nil),
-		"POST /api/v1/webhooks/{id}/test":                api(ownOwner, nil),
-		"POST /api/v1/webhooks/{id}/enable":              api(ownOwner, nil),
-		"POST /api/v1/webhooks/{id}/disable":             api(ownOwner, nil),
-		"POST /api/v1/webhooks/{id}/rotate-secret":       api(ownOwner, nil),
-		"GET /api/v1/webhooks/{id}/deliveries":           get(ownOwner),
-		"POST /api/v1/webhooks/{id}/replay":              api(ownOwner, map[string]any{"since": "2025-01-06T09:00:00Z", "until": "2025-01-06T10:00:00Z"}),
-		"GET /api/v1/webhooks/{id}/validate/{code}":      {auth: authCode, read: true},
+		"PATCH /api/v1/users/{id}":                                   api(ownAdmin, map[string]any{"time_zone": "Europe/Berlin"}),
+		"DELETE /api/v1/users/{id}":                                  api(ownAdmin, nil),
+		"POST /api/v1/users/{id}/identities":                         api(ownAdmin, map[string]any{"provider": "email", "subject": "olaf@example.com"}),
+		"GET /api/v1/clients":                                        get(ownShared),
+		"POST /api/v1/clients":                                       api(ownShared, name),
+		"GET /api/v1/clients/{id}":                                   get(ownShared),
+		"PATCH /api/v1/clients/{id}":                                 api(ownShared, name),
+		"DELETE /api/v1/clients/{id}":                                api(ownAdmin, nil),
+		"GET /api/v1/projects":                                       get(ownShared),
+		"POST /api/v1/projects":                                      api(ownShared, map[string]any{"name": "Matrix", "client_id": f.client}),
+		"GET /api/v1/projects/{id}":                                  get(ownShared),
+		"PATCH /api/v1/projects/{id}":                                api(ownShared, name),
+		"DELETE /api/v1/projects/{id}":                               api(ownAdmin, nil),
+		"GET /api/v1/tasks":                                          get(ownShared),
+		"POST /api/v1/tasks":                                         api(ownShared, map[string]any{"name": "Matrix", "project_id": f.project}),
+		"GET /api/v1/tasks/{id}":                                     get(ownShared),
+		"PATCH /api/v1/tasks/{id}":                                   api(ownShared, name),
+		"DELETE /api/v1/tasks/{id}":                                  api(ownAdmin, nil),
+		"GET /api/v1/tags":                                           get(ownShared),
+		"POST /api/v1/tags":                                          api(ownShared, name),
+		"GET /api/v1/tags/{id}":                                      get(ownShared),
+		"PATCH /api/v1/tags/{id}":                                    api(ownShared, name),
+		"DELETE /api/v1/tags/{id}":                                   api(ownAdmin, nil),
+		"GET /api/v1/time-entries":                                   get(ownShared),
+		"POST /api/v1/time-entries":                                  api(ownShared, entry),
+		"GET /api/v1/time-entries/{id}":                              get(ownOwner),
+		"PATCH /api/v1/time-entries/{id}":                            api(ownOwner, map[string]any{"note": "n", "tags": []string{"review"}, "start": "2025-01-06T09:00:00Z", "end": "2025-01-06T10:00:00Z"}),
+		"DELETE /api/v1/time-entries/{id}":                           api(ownOwner, nil),
+		"GET /api/v1/incoming":                                       get(ownShared),
+		"POST /api/v1/incoming":                                      api(ownShared, name),
+		"DELETE /api/v1/incoming/{id}":                               api(ownOwner, nil),
+		"GET /api/v1/github/repositories/{owner}/{name}":             get(ownShared),
+		"PUT /api/v1/github/repositories/{owner}/{name}":             api(ownAdmin, map[string]any{"project": "Website"}),
+		"GET /api/v1/event-types":                                    get(ownShared),
+		"GET /api/v1/webhooks":                                       get(ownShared),
+		"POST /api/v1/webhooks":                                      api(ownShared, hook),
+		"GET /api/v1/webhooks/{id}":                                  get(ownOwner),
+		"PUT /api/v1/webhooks/{id}":                                  api(ownOwner, hook),
+		"PATCH /api/v1/webhooks/{id}":                                api(ownOwner, name),
+		"DELETE /api/v1/webhooks/{id}":                               api(ownOwner, nil),
+		"POST /api/v1/webhooks/{id}/test":                            api(ownOwner, nil),
+		"POST /api/v1/webhooks/{id}/enable":                          api(ownOwner, nil),
+		"POST /api/v1/webhooks/{id}/disable":                         api(ownOwner, nil),
+		"POST /api/v1/webhooks/{id}/rotate-secret":                   api(ownOwner, nil),
+		"GET /api/v1/webhooks/{id}/deliveries":                       get(ownOwner),
+		"POST /api/v1/webhooks/{id}/replay":                          api(ownOwner, map[string]any{"since": "2025-01-06T09:00:00Z", "until": "2025-01-06T10:00:00Z"}),
+		"GET /api/v1/webhooks/{id}/validate/{code}":                  {auth: authCode, read: true},
+		"POST /api/v1/webhooks/{id}/deliveries/{delivery_id}/resend": api(ownOwner, nil),
+		// Members list their own schedules, admins all: no one's is refused.
+		"GET /api/v1/schedules":         get(ownShared),
+		"DELETE /api/v1/schedules/{id}": api(ownOwner, nil),
+		// A member's report is their own time; the signed-link way in
+		// (?signature=) has probes of its own (linkProbes).
+		"GET /api/v1/reports":      get(ownShared),
+		"GET /api/v1/openapi.json": {read: true},
 
 		"GET,HEAD /ui":               {read: true},
 		"GET,HEAD /ui/":              {auth: authSession, own: ownShared, read: true},
@@ -203,6 +216,63 @@ func matrixSpecs(f *mxFix) map[string]mxSpec {
 }
 
 func anyType(sp mxSpec) mxSpec { sp.anyType = true; return sp }
+
+// uiFields are the good fields of the console's forms (besides the CSRF
+// token), by path template; a form not named here posts the token alone
+// (a button).
+func uiFields() map[string]map[string]any {
+	hook := map[string]any{"name": "Matrix", "url": "https://example.com/matrix", "events": []string{"time_entry.*"}}
+	return map[string]map[string]any{
+		"/ui/webhooks":              hook,
+		"/ui/webhooks/{id}/edit":    hook,
+		"/ui/webhooks/{id}/replay":  {"since": "2025-01-06T09:00", "until": "2025-01-06T10:00"},
+		"/ui/incoming":              {"name": "Matrix"},
+		"/ui/tokens":                {"user": "matrix", "role": "member"},
+		"/ui/users":                 {"name": "matrix", "role": "member"},
+		"/ui/users/{id}":            {"time_zone": "Europe/Berlin"},
+		"/ui/users/{id}/identities": {"provider": "email", "subject": "olaf@example.com"},
+		"/ui/repositories":          {"repo": "acme/site", "project": "Website"},
+	}
+}
+
+// uiAdminOnly are the console's routes for admins (routes.go says so):
+// their probes log in as the admin, so that a member's 403 does not stand
+// in for what the bad input gets; a member is the other user.
+var uiAdminOnly = map[string]bool{
+	"POST /ui/tokens": true, "POST /ui/users": true, "POST /ui/users/{id}/identities": true,
+	"GET,HEAD /ui/users/{id}/delete": true, "POST /ui/users/{id}/delete": true, "POST /ui/repositories": true,
+}
+
+// uiSpec is the generic case of a console route without a line in
+// matrixSpecs: every /ui/ page is a logged-in one (session cookie), a GET
+// shows a page and changes nothing, a POST is a form carrying the CSRF
+// token. A route with an {id} acts on a thing of the caller's (olaf's
+// webhook, hook, token, user): another member gets 403 or 404.
+func uiSpec(key string, f *mxFix) (mxSpec, bool) {
+	methods, tpl, _ := strings.Cut(key, " ")
+	if !strings.HasPrefix(tpl, "/ui/") || strings.HasSuffix(tpl, " prefix") {
+		return mxSpec{}, false
+	}
+	own, session := ownShared, f.olafSession
+	if strings.Contains(tpl, "{id}") {
+		own = ownOwner
+	}
+	if uiAdminOnly[key] {
+		own, session = ownAdmin, f.adminSession
+	}
+	switch strings.Split(methods, ",")[0] {
+	case http.MethodGet:
+		return mxSpec{auth: authSession, own: own, read: true}, true
+	case http.MethodPost:
+		fields := maps.Clone(uiFields()[tpl])
+		if fields == nil {
+			fields = map[string]any{}
+		}
+		fields["csrf"] = core.HashToken("csrf:" + session)
+		return mxSpec{auth: authSession, own: own, form: true, fields: fields}, true
+	}
+	return mxSpec{}, false
+}
 
 // mxRoute is one route of the walked table.
 type mxRoute struct {
@@ -259,6 +329,7 @@ func matrixGateway(t *testing.T) (*gateway, *mxFix, string) {
 		"GATEWAY_SLACK_TEAM_IDS": mxSlackTeam, "GATEWAY_MATTERMOST_TOKEN": mxMattermost, "GATEWAY_MATTERMOST_TEAM_IDS": "team-a",
 		"GATEWAY_GITHUB_WEBHOOK_SECRET": mxGitHub, "GATEWAY_METRICS_TOKEN": mxMetrics, "GATEWAY_ALLOW_PRIVATE_TARGETS": "true",
 		"GATEWAY_MAX_WEBHOOKS_PER_USER": "100000", "GATEWAY_SQLITE_SYNCHRONOUS": "NORMAL",
+		"GATEWAY_SLACK_BOT_TOKEN": "xoxb-matrix", "GATEWAY_SLACK_API_URL": receiver.URL + "/api/",
 		"GATEWAY_RATE_API": "off", "GATEWAY_RATE_HOOK": "off", "GATEWAY_RATE_AUTH_FAILURES": "off", "GATEWAY_RATE_WEBHOOK_TEST": "off"}
 	g := startGateway(t, testConfig(t, db, env))
 	f := &mxFix{base: g.base, admin: testAdmin}
@@ -299,9 +370,45 @@ func matrixGateway(t *testing.T) (*gateway, *mxFix, string) {
 	do(f.olaf, "DELETE", "/api/v1/incoming/"+str(dead["id"]), nil, 204)
 	f.webhook = str(do(f.olaf, "POST", "/api/v1/webhooks", map[string]any{"name": "olaf's", "url": receiver.URL,
 		"events": []string{"time_entry.*"}}, 201)["id"])
+	// A delivery of olaf's webhook (its ping), for the resend routes: wait
+	// until the engine is done with it, so that the tables hold still.
+	do(f.olaf, "POST", "/api/v1/webhooks/"+f.webhook+"/test", nil, 200)
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		m := do(f.olaf, "GET", "/api/v1/webhooks/"+f.webhook+"/deliveries", nil, 200)
+		if list, _ := m["data"].([]any); len(list) > 0 {
+			f.delivery = str(list[0].(map[string]any)["delivery_id"])
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("fixture: the ping of olaf's webhook was not delivered in 10s")
+		}
+		time.Sleep(10 * time.Millisecond) // polling, with a deadline
+	}
+	f.receiver = receiver.URL
+	slashOlaf := func(text string) string { t.Helper(); return mxSlashOlaf(t, g.base, text) }
+	// Olaf's scheduled report, for the schedule routes.
+	slashOlaf("report week every fri 17:00")
+	// Olaf's signed report link, for the link way into GET /api/v1/reports
+	// (its key is stored on first use: before the matrix counts rows).
+	link := csvLink.FindStringSubmatch(slashOlaf("report week csv"))
+	if link == nil {
+		t.Fatal("fixture: report week csv gave no link")
+	}
+	lu, err := url.Parse(html.UnescapeString(link[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.reportLink = lu.Query()
+	scheds := do(f.olaf, "GET", "/api/v1/schedules", nil, 200)
+	if list, _ := scheds["data"].([]any); len(list) == 1 {
+		f.schedule = str(list[0].(map[string]any)["id"])
+	} else {
+		t.Fatalf("fixture: olaf's schedules: %v", scheds)
+	}
 	// Disabled: the engine then leaves the tables alone (events stay queued).
 	do(f.olaf, "POST", "/api/v1/webhooks/"+f.webhook+"/disable", nil, 200)
 	f.olafSession, f.miaSession, f.old = login(t, g.base, f.olaf), login(t, g.base, f.mia), login(t, g.base, f.olaf)
+	f.adminSession = login(t, g.base, f.admin)
 	req, _ := http.NewRequest("POST", g.base+"/ui/logout", strings.NewReader("csrf="+core.HashToken("csrf:"+f.old)))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Cookie", "gateway_session="+f.old)
@@ -311,6 +418,27 @@ func matrixGateway(t *testing.T) (*gateway, *mxFix, string) {
 	}
 	resp.Body.Close()
 	return g, f, db
+}
+
+// mxSlashOlaf sends a signed slash command as olaf and returns the reply's
+// text.
+func mxSlashOlaf(t *testing.T, base, text string) string {
+	t.Helper()
+	body := url.Values{"team_id": {mxSlackTeam}, "user_id": {"U0042"}, "user_name": {"olaf"}, "command": {"/tt"},
+		"text": {text}, "channel_id": {"C1"}, "trigger_id": {"trig-" + text}}.Encode()
+	req, _ := http.NewRequest("POST", base+"/slack/commands", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	slack.Sign(req.Header, testSecret, []byte(body), time.Now())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("fixture %q: %d %v", text, resp.StatusCode, err)
+	}
+	return fmt.Sprint(m["text"])
 }
 
 func lastSegment(u string) string { return u[strings.LastIndex(u, "/")+1:] }
@@ -403,6 +531,22 @@ func probes(rt mxRoute, sp mxSpec, f *mxFix) []mxProbe {
 	if sp.fields == nil && !sp.read {
 		bodyVars = missingVars
 	}
+	// A console form keeps its CSRF token in the bodies the kinds below
+	// spoil where the spoiling alone makes them bad (invalid UTF-8,
+	// oversize and missing fields, an end before its start), so that the
+	// handler's own checks answer, not the CSRF check. A button (a form of
+	// the token alone) then goes to a thing that does not exist, as a
+	// bodiless API route does; one without an id (logout) keeps the
+	// spoilt token: a good one would act.
+	csrf := ""
+	if c, ok := sp.fields["csrf"].(string); ok && sp.auth == authSession && sp.form {
+		switch {
+		case len(sp.fields) > 1:
+			csrf = c
+		case slices.Contains(rt.vars, "id"):
+			csrf, bodyVars = c, missingVars
+		}
+	}
 	cred := credOf(sp, f, false)
 	bad := []int{400, 404, 409, 413, 415, 422}
 	if sp.read {
@@ -419,6 +563,19 @@ func probes(rt mxRoute, sp mxSpec, f *mxFix) []mxProbe {
 	}
 	if rt.key == "POST /github/webhook" {
 		bad = append(bad, 202) // an event it does not take is acknowledged and ignored
+	}
+	// kept is what a body with its token gets: the CSRF check's 403 no more.
+	kept := bad
+	if csrf != "" {
+		kept = slices.DeleteFunc(slices.Clone(bad), func(c int) bool { return c == 403 })
+	}
+	withCSRF := func(m map[string]any) map[string]any {
+		if csrf == "" {
+			return m
+		}
+		m = maps.Clone(m)
+		m["csrf"] = csrf
+		return m
 	}
 	var out []mxProbe
 	add := func(kind, detail string, vars map[string]string, query string, ctype string, body []byte, c mxCred, want []int) {
@@ -484,9 +641,21 @@ func probes(rt mxRoute, sp mxSpec, f *mxFix) []mxProbe {
 	// invalid UTF-8
 	{
 		spoilt := mapStrings(fields, func(string, string) any { return "ok" + badUTF8 })
-		ct, b := enc(spoilt)
+		ct, b := enc(withCSRF(spoilt))
 		b = bytes.ReplaceAll(b, []byte(badUTF8), []byte("\xff\xfe"))
-		add("invalid UTF-8", "every string field", bodyVars, "", ct, b, cred, bad)
+		add("invalid UTF-8", "every string field", bodyVars, "", ct, b, cred, kept)
+		// A form's fields one at a time: a refusal of one must not hide
+		// another taken (a console form has no decoder that refuses it all).
+		for _, k := range keys {
+			if csrf == "" || k == "csrf" || len(sp.fields) < 3 {
+				continue
+			}
+			spoilt := maps.Clone(fields)
+			spoilt[k] = mapStrings(map[string]any{k: fields[k]}, func(string, string) any { return "ok" + badUTF8 })[k]
+			ct, b := enc(withCSRF(spoilt))
+			b = bytes.ReplaceAll(b, []byte(badUTF8), []byte("\xff\xfe"))
+			add("invalid UTF-8", k, bodyVars, "", ct, b, cred, kept)
+		}
 	}
 	// oversize body
 	{
@@ -503,10 +672,13 @@ func probes(rt mxRoute, sp mxSpec, f *mxFix) []mxProbe {
 		sizeKeys = sp.sizeFields
 	}
 	for _, k := range sizeKeys {
+		if csrf != "" && k == "csrf" {
+			continue // it would be mended: the token's own size is the CSRF check's
+		}
 		spoilt := maps.Clone(fields)
 		spoilt[k] = oversize(k, fields[k])
-		ct, b := enc(spoilt)
-		add("oversize fields", k, bodyVars, "", ct, b, cred, bad)
+		ct, b := enc(withCSRF(spoilt))
+		add("oversize fields", k, bodyVars, "", ct, b, cred, kept)
 	}
 	if rt.key == "POST /github/webhook" {
 		ct, b := enc(fields)
@@ -532,8 +704,14 @@ func probes(rt mxRoute, sp mxSpec, f *mxFix) []mxProbe {
 	// negative durations
 	{
 		spoilt := negative(fields)
+		// A form's -1 in a text field is good text: only a spoilt span
+		// (or a button's missing thing) keeps the token.
+		want := bad
+		if len(sp.fields) == 1 || slices.ContainsFunc(keys, func(k string) bool { return k == "duration" || k == "end" || k == "until" || k == "text" }) {
+			spoilt, want = withCSRF(spoilt), kept
+		}
 		ct, b := enc(spoilt)
-		add("negative durations", "", bodyVars, "?limit=-1&page=-1&from=2025-01-06T10:00:00Z&to=2025-01-06T09:00:00Z", ct, b, cred, bad)
+		add("negative durations", "", bodyVars, "?limit=-1&page=-1&from=2025-01-06T10:00:00Z&to=2025-01-06T09:00:00Z", ct, b, cred, want)
 	}
 	// SQL and template metacharacters: in ids, the query, field names
 	{
@@ -543,9 +721,13 @@ func probes(rt mxRoute, sp mxSpec, f *mxFix) []mxProbe {
 				spoilt[k] = metaChars
 			}
 		}
+		want := bad
+		if len(sp.fields) == 1 {
+			spoilt, want = withCSRF(spoilt), kept // a button: to a missing thing (a form's missing fields may be optional)
+		}
 		ct, b := enc(spoilt)
 		q := url.Values{"user_id": {metaChars}, "project_id": {metaChars}, "task_id": {metaChars}, "from": {metaChars}, "cursor": {metaChars}, "page": {metaChars}}
-		add("SQL and template metacharacters", "field names and values, query", bodyVars, "?"+q.Encode(), ct, b, cred, bad)
+		add("SQL and template metacharacters", "field names and values, query", bodyVars, "?"+q.Encode(), ct, b, cred, want)
 		if len(rt.vars) > 0 {
 			ct, b := goodBody()
 			add("SQL and template metacharacters", "in the path", allVars(rt, url.PathEscape(metaChars)), "", ct, b, cred, pathBad)
@@ -555,7 +737,11 @@ func probes(rt mxRoute, sp mxSpec, f *mxFix) []mxProbe {
 	for _, tr := range traversals {
 		vars := allVars(rt, tr)
 		if len(rt.vars) == 0 {
-			add("path traversal", tr, good, "", "", nil, cred, []int{301, 404, 405})
+			want := []int{301, 404, 405}
+			if sp.auth == authSession && sp.form {
+				want = append(want, 403) // a form route beside it: no CSRF token
+			}
+			add("path traversal", tr, good, "", "", nil, cred, want)
 			out[len(out)-1].path = strings.TrimSuffix(out[len(out)-1].path, "/") + "/" + tr
 			continue
 		}
@@ -599,6 +785,29 @@ func probes(rt mxRoute, sp mxSpec, f *mxFix) []mxProbe {
 		}
 		add("other-user credentials", "", good, "", ct, b, other, want)
 	}
+	if rt.key == "GET /api/v1/reports" {
+		out = append(out, linkProbes(rt, f)...)
+	}
+	return out
+}
+
+// linkProbes spoil olaf's signed report link, sent without a token: a link
+// that is not the one signed is refused (403), one past its time gone (410).
+func linkProbes(rt mxRoute, f *mxFix) []mxProbe {
+	var out []mxProbe
+	add := func(kind, detail string, change func(q url.Values), want []int) {
+		q := maps.Clone(f.reportLink)
+		change(q)
+		out = append(out, mxProbe{kind: kind, detail: detail, method: rt.method, path: rt.template + "?" + q.Encode(),
+			header: http.Header{}, want: want})
+	}
+	add("missing credentials", "a link without its signature", func(q url.Values) { q.Set("signature", "") }, []int{400, 403})
+	add("expired credentials", "a link with its expiry moved back", func(q url.Values) { q.Set("expires", "946684800") }, []int{403, 410})
+	add("other-user credentials", "olaf's link with mia's user", func(q url.Values) { q.Set("user", "1") }, []int{403})
+	add("other-user credentials", "olaf's link widened to everyone", func(q url.Values) { q.Set("team", "true") }, []int{403})
+	add("SQL and template metacharacters", "in the signature", func(q url.Values) { q.Set("signature", metaChars) }, []int{400, 403})
+	add("huge numbers", "in expires and user", func(q url.Values) { q.Set("expires", hugeNum); q.Set("user", hugeNum) }, []int{400, 403})
+	add("negative durations", "to before from", func(q url.Values) { q["from"], q["to"] = q["to"], q["from"] }, []int{400, 403})
 	return out
 }
 
@@ -619,6 +828,8 @@ func goodVars(rt mxRoute, sp mxSpec, f *mxFix) map[string]string {
 			vars[v] = "ui.css"
 		case "action":
 			vars[v] = "test"
+		case "delivery_id":
+			vars[v] = f.delivery
 		case "id":
 			switch {
 			case strings.Contains(rt.template, "/tokens/"):
@@ -635,6 +846,8 @@ func goodVars(rt mxRoute, sp mxSpec, f *mxFix) map[string]string {
 				vars[v] = f.tag
 			case strings.Contains(rt.template, "/time-entries/"):
 				vars[v] = f.entry
+			case strings.Contains(rt.template, "/schedules/"):
+				vars[v] = f.schedule
 			case strings.Contains(rt.template, "/incoming/"):
 				vars[v] = f.incoming
 			case strings.Contains(rt.template, "webhooks/"):
@@ -781,6 +994,9 @@ func credOf(sp mxSpec, f *mxFix, expired bool) mxCred {
 		}
 	case authSession:
 		c.session = f.olafSession
+		if sp.own == ownAdmin {
+			c.session = f.adminSession
+		}
 		if expired {
 			c.session = f.old
 		}
@@ -816,7 +1032,7 @@ func otherOf(sp mxSpec, f *mxFix) (mxCred, []int) {
 		return c, nil
 	case authSession:
 		c.session = f.miaSession
-		if sp.own == ownOwner {
+		if sp.own == ownOwner || sp.own == ownAdmin {
 			return c, []int{403, 404} // a POST carries olaf's CSRF token, refused first
 		}
 		return c, nil
@@ -890,6 +1106,9 @@ func TestBadInputMatrix(t *testing.T) {
 	for _, rt := range routes {
 		sp, ok := specs[rt.key]
 		if !ok {
+			sp, ok = uiSpec(rt.key, f)
+		}
+		if !ok {
 			t.Errorf("route %q has no case in matrixSpecs: add one saying how it authenticates and what body it takes", rt.key)
 			continue
 		}
@@ -930,8 +1149,14 @@ func TestBadInputMatrix(t *testing.T) {
 	// Controls: the good requests the probes spoil are taken, so the 4xx
 	// above come from the spoiling, not from a broken base.
 	for _, key := range []string{"POST /api/v1/time-entries", "PATCH /api/v1/time-entries/{id}", "POST /rest-api/v1/webhooks",
-		"POST /slack/commands", "POST /mattermost/commands", "POST /github/webhook", "POST /hooks/{token}", "POST /ui/logout"} {
-		sp := specs[key]
+		"POST /slack/commands", "POST /mattermost/commands", "POST /github/webhook", "POST /hooks/{token}",
+		"POST /ui/incoming", "POST /ui/users/{id}", "POST /ui/tokens", "POST /ui/webhooks/{id}/reveal", "GET,HEAD /ui/reports",
+		"GET,HEAD /ui/users/{id}/delete", "DELETE /api/v1/schedules/{id}", "POST /api/v1/webhooks/{id}/deliveries/{delivery_id}/resend",
+		"POST /ui/logout"} { // last: it ends olaf's session
+		sp, found := specs[key]
+		if !found {
+			sp, _ = uiSpec(key, f)
+		}
 		var rt mxRoute
 		for _, x := range routes {
 			if x.key == key {
@@ -960,6 +1185,10 @@ func TestBadInputMatrix(t *testing.T) {
 		if resp.StatusCode >= 400 || strings.HasPrefix(fmt.Sprint(m["text"]), ":warning:") {
 			t.Errorf("control %s: the good request got %d %.300s", key, resp.StatusCode, body)
 		}
+	}
+	// The signed link itself is taken without a token.
+	if a := call(t, "GET", g.base+"/api/v1/reports?"+f.reportLink.Encode(), "", ""); a.status != 200 {
+		t.Errorf("control: olaf's report link got %d %.300s", a.status, a.body)
 	}
 	for k := range specs {
 		if !seen[k] {

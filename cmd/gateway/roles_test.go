@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chatops/gateway/core"
 )
 
 // Who calls, in the walk.
@@ -136,32 +138,40 @@ func TestMemberAdminWalk(t *testing.T) {
 		"POST /api/v1/time-entries": {rolesWant{ok, ok, ok}, func(w walkFix) any {
 			return map[string]any{"task_id": w.task, "start": "2025-01-07T09:00:00Z", "end": "2025-01-07T09:30:00Z"}
 		}},
-		"GET /api/v1/time-entries/{id}":                  {rolesWant{ok, ok, 404}, none},
-		"PATCH /api/v1/time-entries/{id}":                {rolesWant{ok, ok, 404}, func(walkFix) any { return map[string]string{"note": "changed"} }},
-		"DELETE /api/v1/time-entries/{id}":               {rolesWant{ok, ok, 404}, none},
-		"GET /api/v1/incoming":                           {rolesWant{ok, ok, ok}, none},
-		"POST /api/v1/incoming":                          {rolesWant{ok, ok, ok}, named("new hook")},
-		"DELETE /api/v1/incoming/{id}":                   {rolesWant{ok, ok, 404}, none},
-		"GET /api/v1/github/repositories/{owner}/{name}": {rolesWant{ok, ok, ok}, none},
-		"PUT /api/v1/github/repositories/{owner}/{name}": {rolesWant{ok, 403, 403}, func(walkFix) any { return map[string]string{"project": "Website"} }},
-		"GET /api/v1/event-types":                        {rolesWant{ok, ok, ok}, none},
-		"GET /api/v1/webhooks":                           {rolesWant{ok, ok, ok}, none},
-		"POST /api/v1/webhooks":                          {rolesWant{ok, ok, ok}, hook},
-		"GET /api/v1/webhooks/{id}":                      {rolesWant{ok, ok, 404}, none},
-		"PUT /api/v1/webhooks/{id}":                      {rolesWant{ok, ok, 404}, hook},
-		"PATCH /api/v1/webhooks/{id}":                    {rolesWant{ok, ok, 404}, named("renamed sub")},
-		"DELETE /api/v1/webhooks/{id}":                   {rolesWant{ok, ok, 404}, none},
-		"POST /api/v1/webhooks/{id}/test":                {rolesWant{ok, ok, 404}, none},
-		"POST /api/v1/webhooks/{id}/enable":              {rolesWant{ok, ok, 404}, none},
-		"POST /api/v1/webhooks/{id}/disable":             {rolesWant{ok, ok, 404}, none},
-		"POST /api/v1/webhooks/{id}/rotate-secret":       {rolesWant{ok, ok, 404}, none},
-		"GET /api/v1/webhooks/{id}/deliveries":           {rolesWant{ok, ok, 404}, none},
-		"POST /api/v1/webhooks/{id}/replay":              {rolesWant{ok, ok, 404}, func(walkFix) any { return replay }},
-		"GET /rest-api/v1/webhooks":                      {rolesWant{ok, ok, ok}, none},
-		"POST /rest-api/v1/webhooks":                     {rolesWant{ok, ok, ok}, ww},
-		"GET /rest-api/v1/webhooks/{id}":                 {rolesWant{ok, ok, 404}, none},
-		"PUT /rest-api/v1/webhooks/{id}":                 {rolesWant{ok, ok, 404}, ww},
-		"DELETE /rest-api/v1/webhooks/{id}":              {rolesWant{ok, ok, 404}, none},
+		"GET /api/v1/time-entries/{id}":                              {rolesWant{ok, ok, 404}, none},
+		"PATCH /api/v1/time-entries/{id}":                            {rolesWant{ok, ok, 404}, func(walkFix) any { return map[string]string{"note": "changed"} }},
+		"DELETE /api/v1/time-entries/{id}":                           {rolesWant{ok, ok, 404}, none},
+		"GET /api/v1/incoming":                                       {rolesWant{ok, ok, ok}, none},
+		"POST /api/v1/incoming":                                      {rolesWant{ok, ok, ok}, named("new hook")},
+		"DELETE /api/v1/incoming/{id}":                               {rolesWant{ok, ok, 404}, none},
+		"GET /api/v1/github/repositories/{owner}/{name}":             {rolesWant{ok, ok, ok}, none},
+		"PUT /api/v1/github/repositories/{owner}/{name}":             {rolesWant{ok, 403, 403}, func(walkFix) any { return map[string]string{"project": "Website"} }},
+		"GET /api/v1/event-types":                                    {rolesWant{ok, ok, ok}, none},
+		"GET /api/v1/webhooks":                                       {rolesWant{ok, ok, ok}, none},
+		"POST /api/v1/webhooks":                                      {rolesWant{ok, ok, ok}, hook},
+		"GET /api/v1/webhooks/{id}":                                  {rolesWant{ok, ok, 404}, none},
+		"PUT /api/v1/webhooks/{id}":                                  {rolesWant{ok, ok, 404}, hook},
+		"PATCH /api/v1/webhooks/{id}":                                {rolesWant{ok, ok, 404}, named("renamed sub")},
+		"DELETE /api/v1/webhooks/{id}":                               {rolesWant{ok, ok, 404}, none},
+		"POST /api/v1/webhooks/{id}/test":                            {rolesWant{ok, ok, 404}, none},
+		"POST /api/v1/webhooks/{id}/enable":                          {rolesWant{ok, ok, 404}, none},
+		"POST /api/v1/webhooks/{id}/disable":                         {rolesWant{ok, ok, 404}, none},
+		"POST /api/v1/webhooks/{id}/rotate-secret":                   {rolesWant{ok, ok, 404}, none},
+		"GET /api/v1/webhooks/{id}/deliveries":                       {rolesWant{ok, ok, 404}, none},
+		"POST /api/v1/webhooks/{id}/replay":                          {rolesWant{ok, ok, 404}, func(walkFix) any { return replay }},
+		"GET /rest-api/v1/webhooks":                                  {rolesWant{ok, ok, ok}, none},
+		"POST /rest-api/v1/webhooks":                                 {rolesWant{ok, ok, ok}, ww},
+		"GET /rest-api/v1/webhooks/{id}":                             {rolesWant{ok, ok, 404}, none},
+		"PUT /rest-api/v1/webhooks/{id}":                             {rolesWant{ok, ok, 404}, ww},
+		"DELETE /rest-api/v1/webhooks/{id}":                          {rolesWant{ok, ok, 404}, none},
+		"POST /api/v1/webhooks/{id}/deliveries/{delivery_id}/resend": {rolesWant{ok, ok, 404}, none},
+		// Members list and delete their own scheduled reports, admins any:
+		// another's is no such thing to a member.
+		"GET /api/v1/schedules":         {rolesWant{ok, ok, ok}, none},
+		"DELETE /api/v1/schedules/{id}": {rolesWant{ok, ok, 404}, none},
+		// A report is the caller's own time (an admin's everyone's).
+		"GET /api/v1/reports":      {rolesWant{ok, ok, ok}, none},
+		"GET /api/v1/openapi.json": {rolesWant{ok, ok, ok}, none},
 	}
 	must(do(f.admin, "PUT", "/api/v1/github/repositories/acme/site", map[string]string{"project": "Website"}), "map acme/site")
 	walked := 0
@@ -197,6 +207,28 @@ func TestMemberAdminWalk(t *testing.T) {
 			case strings.Contains(rt.template, "/tokens/"):
 				m := must(do(f.admin, "POST", "/api/v1/tokens", map[string]string{"user": "olaf"}), "olaf's spare token")
 				vars["id"] = fmt.Sprint(m["id"])
+			case strings.Contains(rt.template, "/schedules/"):
+				// A fresh scheduled report of olaf's, made in chat.
+				if text := mxSlashOlaf(t, g.base, fmt.Sprintf("report week every fri 17:%02d", n%60)); strings.HasPrefix(text, ":warning:") {
+					t.Fatalf("fixture: report every: %s", text)
+				}
+				var list struct {
+					Data []struct {
+						ID     core.ID
+						UserID core.ID `json:"user_id"`
+					} `json:"data"`
+				}
+				_ = json.Unmarshal(do(f.olaf, "GET", "/api/v1/schedules?limit=100", nil).body, &list)
+				if len(list.Data) == 0 || list.Data[len(list.Data)-1].UserID.String() != f.olafID {
+					t.Fatalf("fixture: olaf's new scheduled report is not listed: %+v", list.Data)
+				}
+				vars["id"] = list.Data[len(list.Data)-1].ID.String()
+			case strings.Contains(rt.template, "{delivery_id}"):
+				// A fresh subscription of olaf's to a receiver, and its ping.
+				id := fmt.Sprint(must(do(f.olaf, "POST", "/api/v1/webhooks", map[string]any{"name": fmt.Sprintf("resend %d", n),
+					"url": f.receiver, "events": []string{"time_entry.*"}}), "webhook")["id"])
+				must(do(f.olaf, "POST", "/api/v1/webhooks/"+id+"/test", nil), "ping")
+				vars["id"], vars["delivery_id"] = id, deliveryOf(t, func() answer { return do(f.olaf, "GET", "/api/v1/webhooks/"+id+"/deliveries", nil) })
 			case rt.key == "DELETE /api/v1/clients/{id}":
 				vars["id"] = fmt.Sprint(must(do(f.admin, "POST", "/api/v1/clients", map[string]string{"name": fmt.Sprintf("Bare client %d", n)}), "client")["id"])
 			case rt.key == "DELETE /api/v1/projects/{id}":
@@ -221,7 +253,7 @@ func TestMemberAdminWalk(t *testing.T) {
 		t.Errorf("the walk has %q, which is no route (any more)", k)
 	}
 	// Lists as the other member: none of olaf's things.
-	for _, path := range []string{"/api/v1/time-entries", "/api/v1/incoming", "/api/v1/webhooks", "/api/v1/tokens", "/rest-api/v1/webhooks",
+	for _, path := range []string{"/api/v1/time-entries", "/api/v1/incoming", "/api/v1/webhooks", "/api/v1/tokens", "/rest-api/v1/webhooks", "/api/v1/schedules",
 		"/api/v1/time-entries?user_id=" + f.olafID} {
 		a := do(f.mia, "GET", path, nil)
 		if a.status != 200 && a.status != 403 {
@@ -246,6 +278,26 @@ func TestMemberAdminWalk(t *testing.T) {
 		}
 	}
 	t.Logf("%d management routes walked as admin, owner and another member", walked)
+}
+
+// deliveryOf polls a subscription's delivery log (with a deadline) until
+// its first attempt is there, and returns that delivery's id.
+func deliveryOf(t *testing.T, list func() answer) string {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		var log struct {
+			Data []struct {
+				DeliveryID core.ID `json:"delivery_id"`
+			} `json:"data"`
+		}
+		if a := list(); a.status == 200 && json.Unmarshal(a.body, &log) == nil && len(log.Data) > 0 {
+			return log.Data[0].DeliveryID.String()
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("fixture: no delivery in the log after 10s")
+		}
+		time.Sleep(10 * time.Millisecond) // polling, with a deadline
+	}
 }
 
 // leaks fails when an answer to another member holds the owner's secrets or
