@@ -162,7 +162,7 @@ func TestEndToEndSlackCommands(t *testing.T) {
 		{"track Fix login in Website", true, "started *Fix login* in *Website*",
 			[]string{"workspace_user.created", "project.created", "task.created", "tracker.started"}},
 		{"stop -- first pass done", true, "stopped *Fix login* in *Website*", []string{"tracker.stopped"}},
-		{"log 1h30m on Write specs in Website", false, "Logged 1h 30m", []string{"task.created", "time_entry.created"}},
+		{"log 1h30m on Write specs in Website 2 days ago", false, "Logged 1h 30m", []string{"task.created", "time_entry.created"}},
 		{"log 9:30am-11:15am on Design in Website yesterday", false, "Logged 1h 45m", []string{"task.created", "time_entry.created"}},
 		{"log 2h on Design in Website last mon #review", false, "Logged 2h", []string{"tag.created", "time_entry.created"}},
 		{"add project Mobile App for Acme Corp", false, "Added project *Mobile App* for *Acme Corp*", []string{"client.created", "project.created"}},
@@ -294,13 +294,13 @@ func TestAdminTokenPrintedOnceAndStoredHashed(t *testing.T) {
 func TestMetricsCountCommands(t *testing.T) {
 	g := startGateway(t, testConfig(t, filepath.Join(t.TempDir(), "gw.db"), map[string]string{
 		"GATEWAY_SLACK_SIGNING_SECRET": testSecret, "GATEWAY_ADMIN_TOKEN": testAdmin}))
-	g.slash("log 1h on Specs in Website")
-	g.slash("log 30m on Specs in Website")
+	g.slash("log 1h on Specs in Website yesterday") // past days: free time at any hour
+	g.slash("log 30m on Specs in Website yesterday")
 	g.slash("status")
 	g.slash("close project Website")
 	// A domain error: the project is closed now.
 	body := url.Values{"team_id": {"T0001"}, "user_id": {"U0042"}, "user_name": {"ana"}, "command": {"/tt"},
-		"text": {"log 1h on Specs in Website"}, "trigger_id": {"trig-closed"}}.Encode()
+		"text": {"log 1h on Specs in Website yesterday"}, "trigger_id": {"trig-closed"}}.Encode()
 	req, _ := http.NewRequest(http.MethodPost, g.base+"/slack/commands", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	slack.Sign(req.Header, testSecret, []byte(body), time.Now())
