@@ -326,7 +326,7 @@ func TestRefusals(t *testing.T) {
 func TestUserField(t *testing.T) {
 	e := newEnv(t)
 	// An admin's hook may act for another user.
-	_, m := e.call(e.admins, "application/json", []byte(`{"text":"log 1h on Specs in Web","user":"ana"}`))
+	_, m := e.call(e.admins, "application/json", []byte(`{"text":"log 1h on Specs in Web yesterday","user":"ana"}`))
 	if m["ok"] != true {
 		t.Fatalf("admin's hook for ana: %v", m)
 	}

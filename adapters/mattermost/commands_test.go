@@ -118,7 +118,7 @@ func TestCommandsAnswerInMattermostFormat(t *testing.T) {
 	if m["response_type"] != "in_channel" || !strings.Contains(m["text"].(string), "stopped **Fix login** in **Website**") {
 		t.Fatalf("stop reply = %v", m)
 	}
-	m = e.command("/tt", "log 1h on Specs in Website", "t3")
+	m = e.command("/tt", "log 1h on Specs in Website yesterday", "t3")
 	if m["response_type"] != "ephemeral" || !strings.Contains(m["text"].(string), "`delete entry #") {
 		t.Fatalf("log reply = %v", m)
 	}
@@ -135,9 +135,9 @@ func TestCommandsAnswerInMattermostFormat(t *testing.T) {
 
 func TestSameTriggerAppliesOnce(t *testing.T) {
 	e := newEnv(t)
-	e.command("/tt", "log 1h on Specs in Web", "same")
+	e.command("/tt", "log 1h on Specs in Web yesterday", "same")
 	n := e.eventCount()
-	m := e.command("/tt", "log 1h on Specs in Web", "same")
+	m := e.command("/tt", "log 1h on Specs in Web yesterday", "same")
 	if !strings.Contains(m["text"].(string), "already handled") || e.eventCount() != n {
 		t.Fatalf("replayed command: %v, events %d → %d", m, n, e.eventCount())
 	}

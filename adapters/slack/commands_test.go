@@ -120,9 +120,9 @@ func TestTrackAndStopAnswerInChannel(t *testing.T) {
 
 func TestSameTriggerAppliesOnce(t *testing.T) {
 	e := newEnv(t)
-	e.command("/tt", "log 1h on Specs in Web", "same")
+	e.command("/tt", "log 1h on Specs in Web yesterday", "same")
 	n := e.eventCount()
-	m := e.command("/tt", "log 1h on Specs in Web", "same")
+	m := e.command("/tt", "log 1h on Specs in Web yesterday", "same")
 	if !strings.Contains(m["text"].(string), "already handled") || e.eventCount() != n {
 		t.Fatalf("replayed command: %v, events %d → %d", m, n, e.eventCount())
 	}
@@ -227,7 +227,7 @@ func TestCanceledRequestIsNotAnError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body := form("/track", "log 1h on Specs in Website", "trig-canceled").Encode()
+	body := form("/track", "log 1h on Specs in Website yesterday", "trig-canceled").Encode()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/slack/commands", strings.NewReader(body))
