@@ -24,7 +24,13 @@ func (s *Service) quietInChannel(ctx context.Context, actor Actor, res *Result) 
 	if res.Command == "track" {
 		typ = EventTrackerStarted
 	}
-	if hears, err := h.ChannelHears(ctx, *actor.Channel, typ, res.User); err == nil && hears {
+	hears, err := h.ChannelHears(ctx, *actor.Channel, typ, res.User)
+	if err != nil {
+		// The reply stays public: the channel may see the event twice.
+		s.opts.Logger.WarnContext(ctx, "could not tell whether the channel is notified", "channel", actor.Channel.Key, "err", err)
+		return
+	}
+	if hears {
 		res.Public = false
 	}
 }

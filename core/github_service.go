@@ -107,12 +107,9 @@ func (s *Service) LookupIdentity(ctx context.Context, provider, subject string) 
 	if err != nil {
 		return User{}, err
 	}
-	var u User
-	err = s.store.View(ctx, func(tx Tx) error {
-		var err error
-		u, err = tx.UserByIdentity(ws.ID, provider, subject)
-		return err
-	})
+	// Through the identity cache: a Slack command with a bot token asks
+	// this before it runs (is the user new?), and runs the same lookup.
+	u, err := s.userByIdentity(ctx, ws.ID, provider, subject)
 	if err != nil {
 		return User{}, err
 	}
