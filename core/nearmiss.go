@@ -174,48 +174,35 @@ func (c *change) openTasks(project ID) ([]Task, error) {
 // withName returns the chat command cmd with a project or task name
 // replaced, for NearMiss.Use; nil for another command.
 func withName(cmd Command, kind, name string) Command {
+	set := func(task, project *string) {
+		if kind == "project" {
+			*project = name
+		} else {
+			*task = name
+		}
+	}
 	switch c := cmd.(type) {
 	case Track:
 		c.Typo = ""
-		if kind == "project" {
-			c.Project = name
-		} else {
-			c.Task = name
-		}
+		set(&c.Task, &c.Project)
 		return c
 	case Log:
-		if kind == "project" {
-			c.Project = name
-		} else {
-			c.Task = name
-		}
+		set(&c.Task, &c.Project)
+		return c
+	case CloseTask:
+		set(&c.Task, &c.Project)
+		return c
+	case EditEntry:
+		set(&c.Task, &c.Project)
+		return c
+	case ReopenTask:
+		set(&c.Task, &c.Project)
 		return c
 	case CloseProject:
 		c.Project = name
 		return c
-	case CloseTask:
-		if kind == "project" {
-			c.Project = name
-		} else {
-			c.Task = name
-		}
-		return c
-	case EditEntry:
-		if kind == "project" {
-			c.Project = name
-		} else {
-			c.Task = name
-		}
-		return c
 	case ReopenProject:
 		c.Project = name
-		return c
-	case ReopenTask:
-		if kind == "project" {
-			c.Project = name
-		} else {
-			c.Task = name
-		}
 		return c
 	}
 	return nil
