@@ -94,6 +94,13 @@ func (t *tx) Insert(query string, args ...any) (int64, error) {
 	return id, err
 }
 
+// InsertRow runs the INSERT … RETURNING as a query, unguarded.
+func (t *tx) InsertRow(query string, args ...any) (int64, error) {
+	var id int64
+	err := t.QueryRow(query, args...).Scan(&id)
+	return id, err
+}
+
 func (t *tx) Query(query string, args ...any) (sqltx.Rows, error) {
 	rows, err := t.tx.Query(t.ctx, statements.Rebind(query), args...)
 	t.note(err)

@@ -38,6 +38,10 @@ type Conn interface {
 	// Insert runs a guarded `INSERT … RETURNING id` (or seq) and returns
 	// the new row's key.
 	Insert(query string, args ...any) (int64, error)
+	// InsertRow runs an `INSERT … SELECT … RETURNING id` that breaks no
+	// constraint (it is not guarded) and may insert no row, and returns
+	// the new row's key, or sql.ErrNoRows when it inserted none.
+	InsertRow(query string, args ...any) (int64, error)
 	// Query runs a query.
 	Query(query string, args ...any) (Rows, error)
 	// QueryRow runs a query for at most one row.

@@ -255,8 +255,7 @@ func ScanDelivery(s Row, d *core.Delivery) error {
 // pair is queued already it changes nothing and returns false. not_found
 // when the subscription does not exist.
 func (t *Tx) CreateDelivery(d *core.Delivery) (bool, error) {
-	var id core.ID
-	err := t.c.QueryRow(`INSERT INTO deliveries (workspace_id, subscription_id, event_seq, event_id, event_type, state,
+	id, err := t.c.InsertRow(`INSERT INTO deliveries (workspace_id, subscription_id, event_seq, event_id, event_type, state,
 		attempts, next_attempt_at, lease_until, created_at, updated_at, delivered_at, held)
 		SELECT CAST(?1 AS bigint), s.id, CAST(?3 AS bigint), CAST(?4 AS text), CAST(?5 AS text), CAST(?6 AS text),
 			CAST(?7 AS integer), CAST(?8 AS timestamptz), CAST(?9 AS timestamptz), CAST(?10 AS timestamptz),
@@ -266,7 +265,7 @@ func (t *Tx) CreateDelivery(d *core.Delivery) (bool, error) {
 		RETURNING id`,
 		int64(d.WorkspaceID), int64(d.SubscriptionID), d.EventSeq, d.EventID, d.EventType, d.State,
 		d.Attempts, t.ts(d.NextAttemptAt), t.tsOrNil(d.LeaseUntil), t.ts(d.CreatedAt), t.ts(d.UpdatedAt),
-		t.tsOrNil(d.DeliveredAt)).Scan((*idCol)(&id))
+		t.tsOrNil(d.DeliveredAt))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		// Queued already, or no such subscription.
@@ -277,7 +276,7 @@ func (t *Tx) CreateDelivery(d *core.Delivery) (bool, error) {
 	case err != nil:
 		return false, t.Wrap("create delivery", err)
 	}
-	d.ID = id
+	d.ID = core.ID(id)
 	return true, nil
 }
 
@@ -448,8 +447,7 @@ func scanAttempt(s Row, a *core.Attempt) error {
 // subscription's row rather than break a foreign key. Its error and response
 // are kept as the dialect's Text.
 func (t *Tx) AddAttempt(a *core.Attempt) error {
-	var id core.ID
-	err := t.c.QueryRow(`INSERT INTO delivery_attempts (workspace_id, subscription_id, delivery_id, event_id, event_type,
+	id, err := t.c.InsertRow(`INSERT INTO delivery_attempts (workspace_id, subscription_id, delivery_id, event_id, event_type,
 		attempt, at, status_code, latency_ms, error_class, error, response)
 		SELECT CAST(?1 AS bigint), s.id, CAST(?3 AS bigint), CAST(?4 AS text), CAST(?5 AS text), CAST(?6 AS integer),
 			CAST(?7 AS timestamptz), CAST(?8 AS integer), CAST(?9 AS bigint), CAST(?10 AS text), CAST(?11 AS text),
@@ -457,15 +455,14 @@ func (t *Tx) AddAttempt(a *core.Attempt) error {
 		FROM subscriptions s WHERE s.id = ?2
 		RETURNING id`,
 		int64(a.WorkspaceID), int64(a.SubscriptionID), int64(a.DeliveryID), a.EventID, a.EventType,
-		a.Attempt, t.ts(a.At), a.StatusCode, a.LatencyMillis, a.ErrorClass, t.d.Text(a.Error), t.d.Text(a.Response)).
-		Scan((*idCol)(&id))
+		a.Attempt, t.ts(a.At), a.StatusCode, a.LatencyMillis, a.ErrorClass, t.d.Text(a.Error), t.d.Text(a.Response))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return NotFound("webhook", a.SubscriptionID)
 	case err != nil:
 		return t.Wrap("add attempt", err)
 	}
-	a.ID = id
+	a.ID = core.ID(id)
 	return nil
 }
 
