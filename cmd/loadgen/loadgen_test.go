@@ -15,7 +15,7 @@ import (
 // form is answered, a wrong signature is refused, a form without its user
 // is refused.
 func TestBareHandlerChecksSignatureAndForm(t *testing.T) {
-	h := bareHandler("s3")
+	h := bareHandler("s3", nil)
 	post := func(form url.Values, secret string) int {
 		body := form.Encode()
 		r := httptest.NewRequest(http.MethodPost, "/slack/commands", strings.NewReader(body))
@@ -69,5 +69,49 @@ func TestPercentiles(t *testing.T) {
 	}
 	if d[0] != 1000*time.Millisecond {
 		t.Error("pcts sorted its argument")
+	}
+}
+
+// The durable baseline commits every command it answers, and only those:
+// a signed form is on disk when the answer comes, a refused one is not.
+func TestDurableHandlerCommitsBeforeItAnswers(t *testing.T) {
+	d, err := openDurable(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.close()
+	h := bareHandler("s3", d)
+	post := func(text, secret string) int {
+		body := url.Values{"team_id": {"T1"}, "user_id": {"U1"}, "command": {"/tt"}, "text": {text}}.Encode()
+		r := httptest.NewRequest(http.MethodPost, "/slack/commands", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		slack.Sign(r.Header, secret, []byte(body), time.Now())
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w.Code
+	}
+	for i := range 3 {
+		if got := post("log 15m", "s3"); got != http.StatusOK {
+			t.Fatalf("command %d: %d", i, got)
+		}
+		if n, err := d.rows(); err != nil || n != i+1 {
+			t.Fatalf("after %d answers, %d rows (%v)", i+1, n, err)
+		}
+	}
+	if got := post("log 15m", "other"); got != http.StatusUnauthorized {
+		t.Errorf("wrong signature: %d", got)
+	}
+	if n, _ := d.rows(); n != 3 {
+		t.Errorf("a refused command was committed: %d rows", n)
+	}
+	var mode, sync string
+	if err := d.db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.db.QueryRow("PRAGMA synchronous").Scan(&sync); err != nil {
+		t.Fatal(err)
+	}
+	if mode != "wal" || sync != "2" {
+		t.Errorf("journal_mode %s, synchronous %s; want wal and 2 (FULL), as the gateway's store", mode, sync)
 	}
 }

@@ -9,6 +9,11 @@
 //   - the bare handler: a net/http handler of this process that parses the
 //     same Slack form and checks its HMAC (slack-go's verifier), driven by
 //     the same client and workers, closed loop or at the same open-loop rate;
+//   - the durable handler: the bare handler that commits each command to a
+//     SQLite file before it answers, as the gateway's embedded store
+//     commits (the same driver, WAL, synchronous=FULL, one writer
+//     committing what is queued as one group): the floor that durability
+//     alone sets on this machine (-durable=false leaves it out);
 //   - the bare client: plain net/http posting 1 KiB bodies, each signed
 //     like a delivery (Standard Webhooks and Toggl headers), to the same
 //     receiver, closed loop or at the same rate.
@@ -38,7 +43,8 @@ type config struct {
 	mode, gateway, gateways, secret, admin, receiverAddr, jsonOut string
 	rate, workers, users, pid                                     int
 	duration, drain, baseline                                     time.Duration
-	subscribe                                                     bool
+	subscribe, durable                                            bool
+	durableDir                                                    string
 }
 
 func main() {
@@ -55,6 +61,8 @@ func main() {
 	flag.DurationVar(&c.duration, "duration", 10*time.Second, "how long to send")
 	flag.DurationVar(&c.drain, "drain", 60*time.Second, "how long to wait for the last deliveries")
 	flag.DurationVar(&c.baseline, "baseline", 3*time.Second, "how long each same-run baseline runs (0: none)")
+	flag.BoolVar(&c.durable, "durable", true, "also measure the durable baseline (the bare handler committing each command to SQLite)")
+	flag.StringVar(&c.durableDir, "durable-dir", os.TempDir(), "where the durable baseline's SQLite file goes (a temporary directory inside it, removed after); put it on the gateway's disk")
 	flag.BoolVar(&c.subscribe, "subscribe", false, "slash: a subscription receives every time_entry.created during the run (e2e always has one)")
 	flag.StringVar(&c.jsonOut, "json", "", "also write the result as JSON to this file (- for stdout); cmd/benchplot draws it")
 	flag.Parse()

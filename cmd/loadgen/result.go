@@ -27,6 +27,11 @@ type result struct {
 		// Handler: the bare form+HMAC handler, driven like the gateway
 		// (closed loop, or at the same open-loop rate).
 		Handler *rateStats `json:"handler,omitempty"`
+		// Durable: the bare handler committing each command to SQLite
+		// (WAL, synchronous=FULL, group commit) before it answers;
+		// DurableRows is how many rows its file held at the end.
+		Durable     *rateStats `json:"durable,omitempty"`
+		DurableRows int        `json:"durable_rows,omitempty"`
 		// Client: the bare client posting signed 1 KiB bodies to the
 		// same receiver (closed loop, or at the same rate).
 		Client *rateStats `json:"client,omitempty"`
@@ -168,6 +173,21 @@ func (r *result) ratios() {
 			r.Ratios["commands_over_bare_handler"] = r.Commands.Rate / h.Rate
 		}
 	}
+	if dh := r.Baseline.Durable; dh != nil && dh.Rate > 0 {
+		if r.Mode == "e2e" {
+			if dh.Latency.P99 > 0 {
+				r.Ratios["reply_p99_over_durable_handler_p99"] = r.Commands.Latency.P99 / dh.Latency.P99
+			}
+			if h != nil && h.Latency.P99 > 0 {
+				r.Ratios["durable_handler_p99_over_bare_handler_p99"] = dh.Latency.P99 / h.Latency.P99
+			}
+		} else {
+			r.Ratios["commands_over_durable_handler"] = r.Commands.Rate / dh.Rate
+			if h != nil && h.Rate > 0 {
+				r.Ratios["durable_handler_over_bare_handler"] = dh.Rate / h.Rate
+			}
+		}
+	}
 	if d := r.Deliveries; d != nil && c != nil && c.Rate > 0 {
 		if r.Mode == "e2e" {
 			if c.Latency.P99 > 0 {
@@ -188,6 +208,9 @@ func (r *result) print(w io.Writer) {
 	fmt.Fprintf(w, "%s, %d workers, %s, load average %s → %s\n", r.Mode, r.Workers, time.Duration(r.DurationS*float64(time.Second)), r.LoadAvgStart, r.LoadAvgEnd)
 	if h := r.Baseline.Handler; h != nil {
 		fmt.Fprintf(w, "baseline: bare form+HMAC handler answered %d in %.1fs = %.0f req/s, %s\n", h.N, h.Seconds, h.Rate, h.Latency)
+	}
+	if d := r.Baseline.Durable; d != nil {
+		fmt.Fprintf(w, "baseline: durable handler (the bare handler committing each command to SQLite, WAL, synchronous=FULL, group commit) answered %d in %.1fs = %.0f req/s (%d rows on disk), %s\n", d.N, d.Seconds, d.Rate, r.Baseline.DurableRows, d.Latency)
 	}
 	if c := r.Baseline.Client; c != nil {
 		fmt.Fprintf(w, "baseline: bare client posted %d signed 1 KiB bodies in %.1fs = %.0f req/s, round trip %s\n", c.N, c.Seconds, c.Rate, c.Latency)

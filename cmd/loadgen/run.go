@@ -139,8 +139,10 @@ func openLoop(ctx context.Context, rate, workers int, d time.Duration, fn func(c
 
 // bareHandler is the command baseline: it reads the body, checks the Slack
 // signature with slack-go's verifier (as the gateway does), parses the form
-// and answers a small ephemeral JSON reply.
-func bareHandler(secret string) http.Handler {
+// and answers a small ephemeral JSON reply. With d set (the durable
+// baseline) it commits the command's text through d before it answers, and
+// a failed commit is a 500.
+func bareHandler(secret string, d *durable) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
 		if err != nil {
@@ -161,6 +163,12 @@ func bareHandler(secret string) http.Handler {
 		if err != nil || sc.UserID == "" || sc.TeamID == "" {
 			http.Error(w, "bad form", http.StatusBadRequest)
 			return
+		}
+		if d != nil {
+			if err := d.store(sc.Text); err != nil {
+				http.Error(w, "commit: "+err.Error(), http.StatusInternalServerError)
+				return
+			}
 		}
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"response_type":"ephemeral","text":"ok"}`)
@@ -337,6 +345,26 @@ func loadAvg() string {
 	return strings.Join(f[:3], " ")
 }
 
+// handlerBaseline drives h, served on a loopback port of this process, with
+// the same signed commands, workers and loop as the gateway.
+func handlerBaseline(ctx context.Context, c config, h http.Handler) (*rateStats, error) {
+	srv := &http.Server{Handler: h}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	bs := &sender{c: c, target: "http://" + ln.Addr().String() + "/slack/commands", http: client(c.workers)}
+	var el time.Duration
+	if c.mode == "e2e" {
+		el, _ = openLoop(ctx, c.rate, c.workers, c.baseline, bs.send)
+	} else {
+		el = closedLoop(ctx, c.workers, c.baseline, bs.send)
+	}
+	return &rateStats{N: len(bs.lat), Failed: int(bs.failed.Load()), Seconds: el.Seconds(), Rate: float64(len(bs.lat)) / el.Seconds(), Latency: pcts(bs.lat)}, nil
+}
+
 func run(ctx context.Context, c config) (*result, error) {
 	res := &result{Mode: c.mode, Started: time.Now().UTC(), Args: os.Args[1:], CPUs: runtime.NumCPU(), LoadAvgStart: loadAvg(),
 		Rate: c.rate, Workers: c.workers, DurationS: c.duration.Seconds()}
@@ -358,22 +386,26 @@ func run(ctx context.Context, c config) (*result, error) {
 	// Baselines first, in the same process, against the same kind of
 	// loopback connection.
 	if c.baseline > 0 {
-		srv := &http.Server{Handler: bareHandler(c.secret)}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
+		var err error
+		if res.Baseline.Handler, err = handlerBaseline(ctx, c, bareHandler(c.secret, nil)); err != nil {
 			return nil, err
 		}
-		go func() { _ = srv.Serve(ln) }()
-		bs := &sender{c: c, target: "http://" + ln.Addr().String() + "/slack/commands", http: client(c.workers)}
-		var el time.Duration
-		if c.mode == "e2e" {
-			el, _ = openLoop(ctx, c.rate, c.workers, c.baseline, bs.send)
-		} else {
-			el = closedLoop(ctx, c.workers, c.baseline, bs.send)
+		if c.durable {
+			d, err := openDurable(c.durableDir)
+			if err != nil {
+				return nil, err
+			}
+			res.Baseline.Durable, err = handlerBaseline(ctx, c, bareHandler(c.secret, d))
+			if err == nil {
+				res.Baseline.DurableRows, err = d.rows()
+			}
+			d.close()
+			if err != nil {
+				return nil, err
+			}
 		}
-		srv.Close()
-		res.Baseline.Handler = &rateStats{N: len(bs.lat), Failed: int(bs.failed.Load()), Seconds: el.Seconds(), Rate: float64(len(bs.lat)) / el.Seconds(), Latency: pcts(bs.lat)}
 		if c.subscribe {
+			var el time.Duration
 			bc := &bareClient{target: target, secret: webhooks.NewSecret(), http: client(c.workers)}
 			if c.mode == "e2e" {
 				el, _ = openLoop(ctx, c.rate, c.workers, c.baseline, bc.post)
