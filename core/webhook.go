@@ -130,7 +130,15 @@ type WebhookTx interface {
 	// DeleteSubscription removes a subscription with its deliveries and
 	// attempts.
 	DeleteSubscription(ws, id ID) error
+	// Subscription reads a subscription; in an Update on PostgreSQL it
+	// locks the row (FOR NO KEY UPDATE) until the transaction ends, for a
+	// read that leads to a write of it.
 	Subscription(ws, id ID) (Subscription, error)
+	// PeekSubscription is Subscription without the lock: for a decision
+	// that leaves the row alone, or that reads it again with Subscription
+	// before it writes it. Every worker recording an outcome locked the
+	// same row, one after another, though most outcomes change nothing.
+	PeekSubscription(ws, id ID) (Subscription, error)
 	// ListSubscriptions lists a workspace's subscriptions by id; with owner
 	// set, that user's only.
 	ListSubscriptions(ws, owner ID, p Page) ([]Subscription, error)

@@ -111,14 +111,25 @@ func (e *Engine) record(j *job, o Outcome) error {
 	var dec Decision
 	err := e.store.Update(context.Background(), func(tx core.Tx) error {
 		dec = Decision{}
-		sub, err := tx.Subscription(j.d.WorkspaceID, j.d.SubscriptionID)
+		// Most outcomes leave the subscription as it is (a success for a
+		// healthy one): decide on the row as it is, unlocked, and only
+		// when the decision changes it, lock it, read it again and decide
+		// on that. On PostgreSQL every record locked the row, and the
+		// workers of one subscription recorded one after another.
+		sub, err := tx.PeekSubscription(j.d.WorkspaceID, j.d.SubscriptionID)
+		if err == nil {
+			if dec = Decide(j.d, sub, o, now, e.policy, jitter); dec.Subscription != nil {
+				sub, err = tx.Subscription(j.d.WorkspaceID, j.d.SubscriptionID)
+				dec = Decide(j.d, sub, o, now, e.policy, jitter)
+			}
+		}
 		if core.ErrorCode(err) == core.ENOTFOUND {
+			dec = Decision{}
 			return nil // deleted meanwhile
 		}
 		if err != nil {
 			return err
 		}
-		dec = Decide(j.d, sub, o, now, e.policy, jitter)
 		d := dec.Delivery
 		d.UpdatedAt = now // FinishDelivery drops the lease
 		if err := tx.AddAttempt(attemptRow(d, o, now)); err != nil {

@@ -142,6 +142,14 @@ func (t *tx_) Subscription(ws, id core.ID) (core.Subscription, error) {
 	return s, t.open(&s)
 }
 
+func (t *tx_) PeekSubscription(ws, id core.ID) (core.Subscription, error) {
+	s, err := t.Tx.PeekSubscription(ws, id)
+	if err != nil {
+		return s, err
+	}
+	return s, t.open(&s)
+}
+
 func (t *tx_) ListSubscriptions(ws, owner core.ID, p core.Page) ([]core.Subscription, error) {
 	subs, err := t.Tx.ListSubscriptions(ws, owner, p)
 	if err != nil {

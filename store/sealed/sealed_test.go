@@ -116,6 +116,16 @@ func TestNoSecretInTheFile(t *testing.T) {
 		got[1].PreviousSecret != "whsec_previousSecret" {
 		t.Fatalf("read back %+v", got)
 	}
+	// A peek (the delivery engine's unlocked read) opens the secrets too.
+	if err := st.Update(ctx, func(tx core.Tx) error {
+		s, err := tx.PeekSubscription(ws, fresh.ID)
+		if err == nil && (s.Secret != "whsec_freshSecret" || s.PreviousSecret != "whsec_previousSecret") {
+			t.Errorf("peeked %q, %q", s.Secret, s.PreviousSecret)
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 	// Saving the old row seals it.
 	if err := st.Update(ctx, func(tx core.Tx) error {
 		s, err := tx.Subscription(ws, old.ID)

@@ -127,8 +127,17 @@ func (t *Tx) DeleteSubscription(ws, id core.ID) error {
 // subscription (an attempt's outcome, an edit) reads it first, and two
 // processes must not both count the same failure streak from the same start.
 func (t *Tx) Subscription(ws, id core.ID) (core.Subscription, error) {
+	return t.subscription(ws, id, t.forUpdate)
+}
+
+// PeekSubscription is Subscription without a lock.
+func (t *Tx) PeekSubscription(ws, id core.ID) (core.Subscription, error) {
+	return t.subscription(ws, id, "")
+}
+
+func (t *Tx) subscription(ws, id core.ID, lock string) (core.Subscription, error) {
 	var s core.Subscription
-	err := scanSub(t.c.QueryRow("SELECT "+subCols+" FROM subscriptions WHERE workspace_id = ? AND id = ?"+t.forUpdate,
+	err := scanSub(t.c.QueryRow("SELECT "+subCols+" FROM subscriptions WHERE workspace_id = ? AND id = ?"+lock,
 		int64(ws), int64(id)), &s)
 	if err != nil {
 		return core.Subscription{}, t.Lookup(err, "get webhook", fmt.Sprintf("webhook %d not found", id))
