@@ -16,15 +16,7 @@ import (
 // is refused.
 func TestBareHandlerChecksSignatureAndForm(t *testing.T) {
 	h := bareHandler("s3", nil)
-	post := func(form url.Values, secret string) int {
-		body := form.Encode()
-		r := httptest.NewRequest(http.MethodPost, "/slack/commands", strings.NewReader(body))
-		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		slack.Sign(r.Header, secret, []byte(body), time.Now())
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		return w.Code
-	}
+	post := func(form url.Values, secret string) int { return postForm(h, form, secret) }
 	ok := url.Values{"team_id": {"T1"}, "user_id": {"U1"}, "command": {"/tt"}, "text": {"log 15m"}}
 	if got := post(ok, "s3"); got != http.StatusOK {
 		t.Errorf("signed form: %d", got)
@@ -82,13 +74,7 @@ func TestDurableHandlerCommitsBeforeItAnswers(t *testing.T) {
 	defer d.close()
 	h := bareHandler("s3", d)
 	post := func(text, secret string) int {
-		body := url.Values{"team_id": {"T1"}, "user_id": {"U1"}, "command": {"/tt"}, "text": {text}}.Encode()
-		r := httptest.NewRequest(http.MethodPost, "/slack/commands", strings.NewReader(body))
-		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		slack.Sign(r.Header, secret, []byte(body), time.Now())
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		return w.Code
+		return postForm(h, url.Values{"team_id": {"T1"}, "user_id": {"U1"}, "command": {"/tt"}, "text": {text}}, secret)
 	}
 	for i := range 3 {
 		if got := post("log 15m", "s3"); got != http.StatusOK {
@@ -114,4 +100,16 @@ func TestDurableHandlerCommitsBeforeItAnswers(t *testing.T) {
 	if mode != "wal" || sync != "2" {
 		t.Errorf("journal_mode %s, synchronous %s; want wal and 2 (FULL), as the gateway's store", mode, sync)
 	}
+}
+
+// postForm posts form to h signed with secret, as Slack would, and returns
+// the status of the answer.
+func postForm(h http.Handler, form url.Values, secret string) int {
+	body := form.Encode()
+	r := httptest.NewRequest(http.MethodPost, "/slack/commands", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	slack.Sign(r.Header, secret, []byte(body), time.Now())
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w.Code
 }

@@ -21,12 +21,7 @@ func TestEnableDuringDispatchLeavesNothingHeld(t *testing.T) {
 	url := pgtest.Schema(t)
 	s := openTest(t, url, Options{})
 	ws, user := fixture(t, s)
-	var sub core.Subscription
-	update(t, s, func(tx core.Tx) error {
-		sub = core.Subscription{WorkspaceID: ws, OwnerID: user, Name: "hook", URL: "https://example.com", Format: core.FormatStandard,
-			Scope: core.ScopeWorkspace, Enabled: false, Status: core.SubDisabled, Secret: "s", CreatedAt: t0, UpdatedAt: t0}
-		return tx.CreateSubscription(&sub)
-	})
+	sub := subscription(t, s, ws, user, false, core.SubDisabled)
 
 	inserted, release := make(chan struct{}), make(chan struct{})
 	var once sync.Once

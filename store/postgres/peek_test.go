@@ -20,12 +20,7 @@ func TestPeekSubscriptionTakesNoLock(t *testing.T) {
 	url := pgtest.Schema(t)
 	s := openTest(t, url, Options{})
 	ws, user := fixture(t, s)
-	var sub core.Subscription
-	update(t, s, func(tx core.Tx) error {
-		sub = core.Subscription{WorkspaceID: ws, OwnerID: user, Name: "hook", URL: "https://example.com", Format: core.FormatStandard,
-			Scope: core.ScopeWorkspace, Enabled: true, Status: core.SubActive, Secret: "s", CreatedAt: t0, UpdatedAt: t0}
-		return tx.CreateSubscription(&sub)
-	})
+	sub := subscription(t, s, ws, user, true, core.SubActive)
 	conn, err := pgx.Connect(t.Context(), url)
 	if err != nil {
 		t.Fatal(err)

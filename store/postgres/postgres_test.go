@@ -54,6 +54,16 @@ func update(t *testing.T, s core.Store, fn func(core.Tx) error) {
 }
 
 // fixture makes a workspace with one user.
+// subscription makes a subscription of user's in ws, enabled or not, with
+// status.
+func subscription(t *testing.T, s core.Store, ws, user core.ID, enabled bool, status string) core.Subscription {
+	t.Helper()
+	sub := core.Subscription{WorkspaceID: ws, OwnerID: user, Name: "hook", URL: "https://example.com", Format: core.FormatStandard,
+		Scope: core.ScopeWorkspace, Enabled: enabled, Status: status, Secret: "s", CreatedAt: t0, UpdatedAt: t0}
+	update(t, s, func(tx core.Tx) error { return tx.CreateSubscription(&sub) })
+	return sub
+}
+
 func fixture(t *testing.T, s core.Store) (ws core.ID, user core.ID) {
 	t.Helper()
 	update(t, s, func(tx core.Tx) error {
