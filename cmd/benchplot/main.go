@@ -70,6 +70,8 @@ func panel(title, ylabel string, lines ...any) (*plot.Plot, error) {
 	if err := addLines(p, lines...); err != nil {
 		return nil, err
 	}
+	// Room above the highest point for the legend, which sat on the lines.
+	p.Y.Max *= 1.3
 	p.Legend.Top = true
 	return p, nil
 }
