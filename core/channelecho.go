@@ -21,7 +21,7 @@ func (s *Service) quietInChannel(ctx context.Context, actor Actor, res *Result) 
 		return
 	}
 	typ := EventTrackerStopped
-	if res.Command == "track" {
+	if res.Command == "track" || res.Command == "continue" {
 		typ = EventTrackerStarted
 	}
 	hears, err := h.ChannelHears(ctx, *actor.Channel, typ, res.User)

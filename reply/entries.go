@@ -77,7 +77,7 @@ func sameDay(a, b time.Time) bool {
 // stopped.
 func track(res *core.Result, d Dialect) string {
 	e := res.Entry
-	s := fmt.Sprintf("⏱ %s started %s%s%s%s (entry #%d, %s", d.Escape(res.User.Name), d.Strong(res.Task.Name), inProject(d, res.Project),
+	s := fmt.Sprintf("⏱ %s started %s%s%s (entry #%d, %s", d.Escape(res.User.Name), describe(d, res.Task, res.Project),
 		labels(d, e), noteOf(d, e), e.ID, span(e, res.User.Location()))
 	if res.Stopped != nil {
 		s += fmt.Sprintf("; stopped #%d after %s", res.Stopped.ID, seconds(res.Stopped.DurationSeconds))

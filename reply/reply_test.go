@@ -34,6 +34,8 @@ func TestText(t *testing.T) {
 			"⏱ ana started *Fix login* in *Website* (entry #13, 15:40 CET)"},
 		{"track stops", core.Result{Command: "track", User: ana, Task: fix, Entry: running, Stopped: stopped},
 			"⏱ ana started *Fix login* (entry #13, 15:40 CET; stopped #11 after 1h 35m)"},
+		{"continue an entry without a task", core.Result{Command: "continue", User: ana, Project: web, Entry: running},
+			"⏱ ana started *Website* (entry #13, 15:40 CET)"},
 		{"stop", core.Result{Command: "stop", User: ana, Stopped: stopped, StoppedTask: fix, StoppedProject: web},
 			"⏹ ana stopped *Fix login* in *Website* after 1h 35m (entry #11, 14:25–16:00 CET)"},
 		{"stop without task", core.Result{Command: "stop", User: ana, Stopped: stopped},

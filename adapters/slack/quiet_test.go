@@ -60,6 +60,19 @@ func TestTrackReplyIsEphemeralWhenTheChannelIsNotified(t *testing.T) {
 	if rt, _ := e.slashType(steveID, channel, "stop"); rt != "in_channel" {
 		t.Errorf("channel without tracker.*: %s", rt)
 	}
+	// continue starts a timer: what counts is whether the channel hears
+	// tracker.started, not tracker.stopped.
+	e.slash(steveID, channel, "notify off")
+	e.slash(steveID, channel, "notify tracker.stopped")
+	if rt, text := e.slashType(steveID, channel, "continue"); rt != "in_channel" || !strings.Contains(text, "started") {
+		t.Errorf("continue in a channel that hears only tracker.stopped: %s %s", rt, text)
+	}
+	e.slash(steveID, channel, "stop")
+	e.slash(steveID, channel, "notify off")
+	e.slash(steveID, channel, "notify tracker.started")
+	if rt, text := e.slashType(steveID, channel, "continue"); rt != "ephemeral" || !strings.Contains(text, "started") {
+		t.Errorf("continue in a channel that hears tracker.started: %s %s", rt, text)
+	}
 }
 
 // TestZoneFallsBackToUTCWhenSlackDoesNotTell checks that a failed
