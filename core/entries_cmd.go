@@ -26,7 +26,7 @@ func latestEntry(tx Tx, ws, user ID, now time.Time) (TimeEntry, error) {
 		if i < len(latestLookBack) {
 			from = now.Add(-latestLookBack[i])
 		}
-		entries, err := entriesOf(tx, ws, EntryFilter{UserID: user, From: from})
+		entries, err := allEntries(tx, ws, EntryFilter{UserID: user, From: from})
 		if err != nil {
 			return TimeEntry{}, err
 		}
@@ -42,23 +42,6 @@ func latestEntry(tx Tx, ws, user ID, now time.Time) (TimeEntry, error) {
 		}
 	}
 	return TimeEntry{}, Errorf(ENOTFOUND, "you have no entries yet; log one with: log 1h on TASK in PROJECT")
-}
-
-// entriesOf returns every entry that matches f, page by page.
-func entriesOf(tx Tx, ws ID, f EntryFilter) ([]TimeEntry, error) {
-	var out []TimeEntry
-	page := Page{Limit: MaxPageLimit}
-	for {
-		entries, err := tx.ListEntries(ws, f, page)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, entries...)
-		if len(entries) < page.Limit {
-			return out, nil
-		}
-		page.After = entries[len(entries)-1].ID
-	}
 }
 
 // namer finds and keeps the names of tasks, projects and users.
@@ -132,7 +115,7 @@ func (s *Service) entries(ctx context.Context, ws Workspace, actor Actor, cmd En
 	}
 	list := &EntryList{Title: title, From: from.UTC(), To: to.UTC(), Lines: []EntryLine{}}
 	err = s.store.View(ctx, func(tx Tx) error {
-		entries, err := entriesOf(tx, ws.ID, EntryFilter{UserID: actor.User.ID, From: from.UTC(), To: to.UTC()})
+		entries, err := allEntries(tx, ws.ID, EntryFilter{UserID: actor.User.ID, From: from.UTC(), To: to.UTC()})
 		if err != nil {
 			return err
 		}
@@ -163,7 +146,7 @@ func (s *Service) who(ctx context.Context, ws Workspace, actor Actor) (*Result, 
 	list := &EntryList{Title: "Running now", Lines: []EntryLine{}}
 	err := s.store.View(ctx, func(tx Tx) error {
 		// Entries that have not ended by now: the running ones among them.
-		entries, err := entriesOf(tx, ws.ID, EntryFilter{From: now})
+		entries, err := allEntries(tx, ws.ID, EntryFilter{From: now})
 		if err != nil {
 			return err
 		}
@@ -311,7 +294,7 @@ func (c *change) editTimes(e *TimeEntry, cmd EditEntry) error {
 // user (touching is no overlap).
 func (c *change) checkOverlapOf(e TimeEntry, loc *time.Location) error {
 	end := entryEnd(e, c.now)
-	entries, err := entriesOf(c.tx, c.ws, EntryFilter{UserID: e.UserID, From: e.Start, To: end})
+	entries, err := allEntries(c.tx, c.ws, EntryFilter{UserID: e.UserID, From: e.Start, To: end})
 	if err != nil {
 		return err
 	}
@@ -330,15 +313,19 @@ func (c *change) checkOverlapOf(e TimeEntry, loc *time.Location) error {
 func (c *change) editTarget(e *TimeEntry, cmd EditEntry) (*Task, *Project, error) {
 	if cmd.Task == "" && cmd.Project == "" {
 		task, project, err := c.entryTarget(e.TaskID, e.ProjectID, false)
-		if err != nil {
+		if code := ErrorCode(err); code == ENOTFOUND || code == EINVALID {
 			return nil, nil, nil // a task or project gone: show the entry without it
 		}
-		return task, project, nil
+		return task, project, err
 	}
 	taskName, projectName := cmd.Task, cmd.Project
 	if projectName == "" && e.ProjectID != 0 {
-		if p, err := c.tx.Project(c.ws, e.ProjectID); err == nil {
+		p, err := c.tx.Project(c.ws, e.ProjectID)
+		switch {
+		case err == nil:
 			projectName = p.Name
+		case ErrorCode(err) != ENOTFOUND:
+			return nil, nil, err
 		}
 	}
 	if taskName == "" && e.TaskID != 0 {
@@ -346,8 +333,16 @@ func (c *change) editTarget(e *TimeEntry, cmd EditEntry) (*Task, *Project, error
 		if err != nil {
 			return nil, nil, err
 		}
-		if t, err := c.tx.Task(c.ws, e.TaskID); err == nil {
-			if same, err := c.tx.TaskByName(c.ws, p.ID, t.Name); err == nil && same.Status == StatusOpen {
+		t, err := c.tx.Task(c.ws, e.TaskID)
+		if err != nil && ErrorCode(err) != ENOTFOUND {
+			return nil, nil, err
+		}
+		if err == nil {
+			same, err := c.tx.TaskByName(c.ws, p.ID, t.Name)
+			if err != nil && ErrorCode(err) != ENOTFOUND {
+				return nil, nil, err
+			}
+			if err == nil && same.Status == StatusOpen {
 				e.TaskID, e.ProjectID = same.ID, p.ID
 				return &same, &p, nil
 			}

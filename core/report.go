@@ -89,7 +89,7 @@ func (s *Service) report(ctx context.Context, ws Workspace, actor Actor, r Repor
 		if r.Team {
 			f.UserID = 0
 		}
-		entries, err := entriesOf(tx, ws.ID, f)
+		entries, err := allEntries(tx, ws.ID, f)
 		if err != nil {
 			return err
 		}

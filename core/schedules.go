@@ -51,24 +51,6 @@ func (w Weekdays) String() string {
 	return strings.Join(w.Names(), ", ")
 }
 
-// ParseWeekdays reads the names Names gives back into a set.
-func ParseWeekdays(names []string) (Weekdays, error) {
-	var w Weekdays
-	all := strings.Fields(weekdayNames)
-	for _, n := range names {
-		found := false
-		for d, a := range all {
-			if strings.EqualFold(n, a) {
-				w, found = w.With(time.Weekday(d)), true
-			}
-		}
-		if !found {
-			return 0, fmt.Errorf("unknown day %q", n)
-		}
-	}
-	return w, nil
-}
-
 // ClockTime is a time of day in minutes after midnight (0 to 1439).
 type ClockTime int
 

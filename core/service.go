@@ -197,7 +197,7 @@ func (s *Service) Execute(ctx context.Context, actor Actor, cmd Command) (*Resul
 	case Help, Status, Report, Notify, NotifyList, NotifyOff, Entries, Who:
 		readOnly = true // for the store: notify changes subscriptions through Channels
 	case Remind, RemindOff, RemindShow, ScheduleReport, Schedules, SchedulesOff:
-		readOnly = true // they write in transactions of their own // for the store: notify changes subscriptions through Channels
+		readOnly = true // they write in transactions of their own
 	}
 	if id := actor.Identity; actor.User.ID == 0 && id != nil {
 		if readOnly {

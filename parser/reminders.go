@@ -155,6 +155,9 @@ func scheduledReport(text string) (cmd core.Command, ok bool, err error) {
 	if !isReport {
 		return nil, true, c.fail(1, everyHint, "only a report can be scheduled")
 	}
+	if rep.By != "" || rep.Team || rep.CSV {
+		return nil, true, c.fail(1, everyHint, "a scheduled report covers the channel's time by user and project: leave out by, team and csv")
+	}
 	rest := words[every+1:]
 	if len(rest) < 2 {
 		return nil, true, c.fail(c.endColumn(), everyHint, "say the day and the time after every")

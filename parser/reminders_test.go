@@ -57,6 +57,8 @@ func TestRemindAndSchedulesErrors(t *testing.T) {
 		{"report week every someday 17:00", 19},
 		{"report week every 17:00", 24},
 		{"report bogus every fri 17:00", 8},
+		{"report week by task every fri 17:00", 1},
+		{"report week team csv every fri 17:00", 1},
 		{"schedules on", 11},
 		{"schedules off", 14},
 		{"schedules off x", 15},

@@ -17,8 +17,8 @@ func reminders(res *core.Result, d Dialect) string {
 		if r == nil {
 			return "You have no reminder. Set one with `remind 17:30 weekdays`."
 		}
-		return fmt.Sprintf("⏰ I remind you at *%s* (%s) %s when you have logged nothing that day; next %s. `remind off` stops it.",
-			r.At, res.User.Location(), onDays(r.Days), nextAt(r.NextAt, res.User.Location()))
+		return fmt.Sprintf("⏰ I remind you at %s (%s) %s when you have logged nothing that day; next %s. `remind off` stops it.",
+			d.Strong(r.At.String()), res.User.Location(), onDays(r.Days), nextAt(r.NextAt, res.User.Location()))
 	case "remind off":
 		if res.Removed == 0 {
 			return "You had no reminder."
@@ -26,8 +26,8 @@ func reminders(res *core.Result, d Dialect) string {
 		return "🔕 Your reminder is off."
 	case "report every":
 		sc := res.Schedules[0]
-		return fmt.Sprintf("📊 This channel gets %s %s at *%s* (%s); first %s. Schedule #%d: `schedules off %d` stops it.",
-			periodName(sc.Period), onDays(sc.Days), sc.At, sc.Zone, nextAt(sc.NextAt, sc.Location()), sc.ID, sc.ID)
+		return fmt.Sprintf("📊 This channel gets %s %s at %s (%s); first %s. Schedule #%d: `schedules off %d` stops it.",
+			periodName(sc.Period), onDays(sc.Days), d.Strong(sc.At.String()), d.Escape(sc.Zone), nextAt(sc.NextAt, sc.Location()), sc.ID, sc.ID)
 	case "schedules":
 		if len(res.Schedules) == 0 {
 			return "This channel has no scheduled reports. Add one with `report week every fri 17:00`."
