@@ -57,10 +57,11 @@ func (s *Server) listEntries(w http.ResponseWriter, r *http.Request) error {
 	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
 		return badRequest("to must be after from")
 	}
-	if format, err := responseFormat(r); err != nil || format == "csv" {
-		if err != nil {
-			return err
-		}
+	format, err := responseFormat(r)
+	if err != nil {
+		return err
+	}
+	if format == "csv" {
 		return s.listEntriesCSV(w, r, f)
 	}
 	return listOf(w, r, func(ctx context.Context, a core.Actor, p core.Page) ([]core.TimeEntry, core.ID, error) {

@@ -119,7 +119,7 @@ func apiOps() []apiOp {
 
 		{method: get, path: "/api/v1/time-entries", summary: "time entries overlapping [from, to); a member sees only their own; ?format=csv answers all matching rows as CSV (id,user,project,task,start,end,seconds,billable,tags,note), not paged",
 			query: append([]apiParam{{"user_id", "string", "only this user's"}, {"project_id", "string", "only this project's"}, {"task_id", "string", "only this task's"},
-				{"from", "string", "RFC 3339 time"}, {"to", "string", "RFC 3339 time, after from"}, {"format", "string", "json (default) or csv"}}, pageParams...),
+				{"from", "string", "a date (YYYY-MM-DD, in the caller's zone) or RFC 3339 time"}, {"to", "string", "a date (YYYY-MM-DD, in the caller's zone) or RFC 3339 time, after from"}, {"format", "string", "json (default) or csv"}}, pageParams...),
 			status: 200, resp: core.TimeEntry{}, list: true, csv: true},
 		{method: post, path: "/api/v1/time-entries", summary: "create a time entry; without end it starts a timer", body: entryBody{}, required: []string{"start"}, status: 201, resp: core.TimeEntry{}},
 		{method: get, path: "/api/v1/time-entries/{id}", summary: "one time entry", status: 200, resp: core.TimeEntry{}},

@@ -127,8 +127,11 @@ func (o optional[T]) ptr() *T {
 
 // pathID returns the {id} of the request's path; an id that is not one is
 // not_found, as an unknown id is.
-func pathID(r *http.Request, kind string) (core.ID, error) {
-	raw := mux.Vars(r)["id"]
+func pathID(r *http.Request, kind string) (core.ID, error) { return pathVarID(r, "id", kind) }
+
+// pathVarID is pathID for the path variable name.
+func pathVarID(r *http.Request, name, kind string) (core.ID, error) {
+	raw := mux.Vars(r)[name]
 	id, err := core.ParseID(raw)
 	if err != nil || strings.HasPrefix(raw, "#") || strings.HasPrefix(raw, "+") {
 		return 0, core.Errorf(core.ENOTFOUND, "%s %q not found", kind, raw)

@@ -3,9 +3,6 @@ package api
 import (
 	"net/http"
 
-	"github.com/gorilla/mux"
-
-	"github.com/chatops/gateway/core"
 	"github.com/chatops/gateway/internal/httpx"
 )
 
@@ -17,10 +14,9 @@ func (s *Server) resendWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	raw := mux.Vars(r)["delivery_id"]
-	did, err := core.ParseID(raw)
+	did, err := pathVarID(r, "delivery_id", "delivery")
 	if err != nil {
-		return core.Errorf(core.ENOTFOUND, "delivery %q not found", raw)
+		return err
 	}
 	n, err := wh.Resend(r.Context(), actorOf(r), id, did)
 	if err != nil {

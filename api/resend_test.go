@@ -72,6 +72,8 @@ func TestWebhooksAPIResend(t *testing.T) {
 	e.refuse("POST", "/api/v1/webhooks/"+bobs+"/deliveries/"+did+"/resend", e.admin, "", 404, core.ENOTFOUND)
 	e.refuse("POST", "/api/v1/webhooks/"+hid+"/deliveries/999999/resend", e.member, "", 404, core.ENOTFOUND)
 	e.refuse("POST", "/api/v1/webhooks/"+hid+"/deliveries/abc/resend", e.member, "", 404, core.ENOTFOUND)
+	e.refuse("POST", "/api/v1/webhooks/"+hid+"/deliveries/+"+did+"/resend", e.member, "", 404, core.ENOTFOUND)
+	e.refuse("POST", "/api/v1/webhooks/"+hid+"/deliveries/%23"+did+"/resend", e.member, "", 404, core.ENOTFOUND)
 	e.refuse("POST", "/api/v1/webhooks/999/deliveries/"+did+"/resend", e.member, "", 404, core.ENOTFOUND)
 	e.refuse("POST", "/api/v1/webhooks/"+hid+"/deliveries/"+did+"/resend", "", "", 401, core.EUNAUTHORIZED)
 	e.pump()

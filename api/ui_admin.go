@@ -270,9 +270,6 @@ func (u *webUI) updateUser(w http.ResponseWriter, r *http.Request, sess session)
 		if err == nil {
 			return seeOther(w, r, "/ui/users?done=user")
 		}
-		if core.ErrorCode(err) == core.EFORBIDDEN {
-			return err
-		}
 		if !f.refused(err, "", map[string][]string{"time_zone": {"time zone", "unknown time zone"}, "role": {"role"}}) {
 			return err
 		}

@@ -328,12 +328,10 @@ func noticeOf(r *http.Request) string {
 		if n == 1 {
 			return "1 event of the window is queued again, with its original webhook-id."
 		}
-		return itoa(n) + " events of the window are queued again, with their original webhook-ids."
+		return strconv.Itoa(n) + " events of the window are queued again, with their original webhook-ids."
 	}
 	return notices[q.Get("done")]
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 // channelLabel names the chat channel of a channel's own subscription:
 // "#general on Slack" when the channel told its name (notify names the

@@ -4,10 +4,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
-
-	"github.com/gorilla/mux"
 
 	"github.com/chatops/gateway/core"
 	"github.com/chatops/gateway/internal/httpx"
@@ -136,7 +135,7 @@ func (u *webUI) createWebhook(w http.ResponseWriter, r *http.Request, sess sessi
 	name, target, format, scope, events := webhookInput(f)
 	if secret := f.Val("secret"); secret != "" {
 		if err := webhooks.ValidateSecret(secret); err != nil {
-			f.fail("secret", "The secret "+err.Error()+". Leave it empty to have one made.")
+			f.fail("secret", err.Error()+". Leave it empty to have one made.")
 		}
 	}
 	if !f.Failed() {
@@ -257,9 +256,9 @@ func (u *webUI) resendDelivery(w http.ResponseWriter, r *http.Request, sess sess
 	if err != nil {
 		return err
 	}
-	did, err := core.ParseID(mux.Vars(r)["delivery_id"])
+	did, err := pathVarID(r, "delivery_id", "delivery")
 	if err != nil {
-		return core.Errorf(core.ENOTFOUND, "no such delivery")
+		return err
 	}
 	if _, err := wh.Get(r.Context(), sess.actor, id); err != nil {
 		return err
@@ -313,7 +312,7 @@ func (u *webUI) replayWindow(w http.ResponseWriter, r *http.Request, sess sessio
 		var n int
 		err := u.uiThrottled(w, id, func() (err error) { n, err = wh.Replay(r.Context(), sess.actor, id, since, until); return err })
 		if err == nil {
-			return seeOther(w, r, "/ui/webhooks/"+id.String()+"?done=replay&queued="+itoa(n))
+			return seeOther(w, r, "/ui/webhooks/"+id.String()+"?done=replay&queued="+strconv.Itoa(n))
 		}
 		if !f.refused(err, "", map[string][]string{"since": {"since", "replay"}}) {
 			return err
