@@ -14,7 +14,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -40,7 +39,7 @@ func TestHelpAndVersionFlagsExitZero(t *testing.T) {
 		}
 	}
 	// A flag serve does not know is still an error, with status 2.
-	if _, _, err := runCLI(t, nil, "--frobnicate"); err == nil || exitStatus(err) == 0 {
+	if _, _, err := runCLI(t, nil, "--frobnicate"); exitStatus(err) != 2 {
 		t.Errorf("unknown flag: %v", err)
 	}
 }
@@ -90,17 +89,20 @@ func TestReadableIsJSONButForDurations(t *testing.T) {
 	} {
 		cmd, err := parser.Parse(text)
 		if err != nil {
-			t.Logf("%q: %v (skipped)", text, err)
-			continue
+			t.Fatalf("%q: %v", text, err)
 		}
-		plain, _ := json.Marshal(cmd)
+		plain, err := json.Marshal(cmd)
+		if err != nil {
+			t.Fatal(err)
+		}
 		nice, err := json.Marshal(readable(cmd))
 		if err != nil {
 			t.Fatal(err)
 		}
 		var a, b any
-		_ = json.Unmarshal(plain, &a)
-		_ = json.Unmarshal(nice, &b)
+		if err := errors.Join(json.Unmarshal(plain, &a), json.Unmarshal(nice, &b)); err != nil {
+			t.Fatal(err)
+		}
 		if diff := sameButDurations(a, b); diff != "" {
 			t.Errorf("%q: %s\nencoding/json: %s\nreadable:      %s", text, diff, plain, nice)
 		}
@@ -202,28 +204,9 @@ func TestCLISaysWhichDatabaseItOpened(t *testing.T) {
 	}
 }
 
-// lockedBuffer is a log destination that the server's goroutines may
-// write while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 func TestStartupLogNamesTheConsole(t *testing.T) {
 	cfg := testConfig(t, filepath.Join(t.TempDir(), "console.db"), nil)
-	var logs lockedBuffer
+	var logs syncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	srv, err := startServer(ctx, cfg, io.Discard, slog.New(slog.NewJSONHandler(&logs, nil)))
 	if err != nil {

@@ -77,7 +77,7 @@ func settings() []setting {
 	return []setting{
 		{"addr", "GATEWAY_ADDR", ":8080", "listen address", str(func(c *Config) *string { return &c.Addr })},
 		{"database-url", "GATEWAY_DATABASE_URL", "sqlite:gateway.db", "sqlite:PATH (embedded) or postgres://…", str(func(c *Config) *string { return &c.DatabaseURL })},
-		{"public-url", "GATEWAY_PUBLIC_URL", "http://localhost:8080", "base of URLs the gateway hands out", str(func(c *Config) *string { return &c.PublicURL })},
+		{"public-url", "GATEWAY_PUBLIC_URL", defaultPublicURL, "base of URLs the gateway hands out", str(func(c *Config) *string { return &c.PublicURL })},
 		{"admin-token", "GATEWAY_ADMIN_TOKEN", "", "if set, an admin API token with this value exists", str(func(c *Config) *string { return &c.AdminToken })},
 		{"slack-signing-secret", "GATEWAY_SLACK_SIGNING_SECRET", "", "enables the Slack adapter; requests must carry a valid X-Slack-Signature", str(func(c *Config) *string { return &c.SlackSigningSecret })},
 		{"slack-bot-token", "GATEWAY_SLACK_BOT_TOKEN", "", "lets channel notifications use chat.postMessage", str(func(c *Config) *string { return &c.SlackBotToken })},
@@ -255,7 +255,10 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (*
 		fs.StringVar(v, s.flag, "", fmt.Sprintf("%s (env %s, default %q)", s.usage, s.env, s.def))
 	}
 	if err := fs.Parse(args); err != nil {
-		return nil, nil, err
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, nil, err
+		}
+		return nil, nil, errUsage{err.Error()} // exits with status 2, as flag's own
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -81,7 +82,7 @@ func editAndContinue(t *testing.T, s *secondEdition, id core.ID) {
 		edited.ProjectID != before.ProjectID || task.Name != "Review" || edited.Note != "moved" || !edited.Billable {
 		t.Errorf("edited entry: %+v (task %q)", edited, task.Name)
 	}
-	if evs := s.events(&seq); !contains(evs, core.EventTimeEntryUpdated) || contains(evs, core.EventProjectCreated) {
+	if evs := s.events(&seq); !slices.Contains(evs, core.EventTimeEntryUpdated) || slices.Contains(evs, core.EventProjectCreated) {
 		t.Errorf("edit events: %v", evs)
 	}
 
@@ -138,13 +139,4 @@ func sameDate(a, b interface{ Date() (int, time.Month, int) }) bool {
 	ay, am, ad := a.Date()
 	by, bm, bd := b.Date()
 	return ay == by && am == bm && ad == bd
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

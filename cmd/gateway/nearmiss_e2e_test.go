@@ -386,7 +386,7 @@ func TestNothingStoredForAskedRefusedOrMistyped(t *testing.T) {
 		{"/tt", "log 10-12 on Standup in Website 2 days ago #new", "overlaps #"},
 		{"/tt", "log 25h on X in Y", "over 24 hours"},
 		{"/tt", "log 1h on Specs in Website 12/01", "1 Dec"},
-		{"/tt", "log 9-11 on Specs in Website tomorrow", ""},
+		{"/tt", "log 9-11 on Specs in Website tomorrow", "did you mean *Website*"}, // "tomorrow" is no day: part of the name
 		{"/tt", "log 1h30m on Write specs in Website at 11pm", "future"},
 		{"/tt", "delete entry #999", "not found"},
 	} {

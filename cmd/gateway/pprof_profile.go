@@ -7,6 +7,7 @@ package main
 // default build has no such listener and no such setting.
 
 import (
+	"fmt"
 	"net/http"
 	_ "net/http/pprof"
 	"os"
@@ -20,5 +21,9 @@ func init() {
 	}
 	runtime.SetBlockProfileRate(10000)
 	runtime.SetMutexProfileFraction(10)
-	go func() { _ = http.ListenAndServe("127.0.0.1:"+port, nil) }()
+	go func() {
+		if err := http.ListenAndServe("127.0.0.1:"+port, nil); err != nil {
+			fmt.Fprintln(os.Stderr, "gateway: pprof:", err)
+		}
+	}()
 }

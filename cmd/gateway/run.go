@@ -130,7 +130,7 @@ func openStore(ctx context.Context, cfg *Config, logger *slog.Logger) (core.Stor
 	u := cfg.DatabaseURL
 	switch {
 	case strings.HasPrefix(u, "sqlite:"):
-		path := strings.TrimPrefix(strings.TrimPrefix(u, "sqlite:"), "//")
+		path, _ := sqlitePath(u)
 		if path == "" {
 			return nil, errors.New("database url sqlite: needs a path, as in sqlite:gateway.db")
 		}

@@ -80,6 +80,10 @@ func main() {
 	if c.mode == "e2e" || c.mode == "drain" {
 		c.subscribe = true
 	}
+	if c.workers < 1 || c.users < 1 || c.rate < 1 || c.rate > 1_000_000 {
+		fmt.Fprintln(os.Stderr, "loadgen: -workers and -users must be at least 1, -rate between 1 and 1000000")
+		os.Exit(2)
+	}
 	if c.subscribe && c.admin == "" {
 		fmt.Fprintln(os.Stderr, "loadgen: -admin-token is required for a subscription")
 		os.Exit(2)
