@@ -176,7 +176,7 @@ func (h *Handler) failure(ctx context.Context, err error) *slack.WebhookMessage 
 		h.opts.Logger.ErrorContext(ctx, "slack interaction failed", "err", err)
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return whisper(":hourglass: The gateway is busy; the timer was not stopped. Please try again.")
+		return whisper(":hourglass: The gateway is busy; nothing was changed. Please try again.")
 	}
 	return whisper(":warning: " + escape(core.ErrorMessage(err)))
 }

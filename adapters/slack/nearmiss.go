@@ -329,8 +329,11 @@ func (h *Handler) runButton(ctx context.Context, cb slack.InteractionCallback, p
 			return []*slack.WebhookMessage{whisper("I could not read that button; use `undo` instead.")}
 		}
 		user, lerr := h.svc.LookupIdentity(ctx, core.ProviderSlack, actor.Identity.Subject)
-		if lerr != nil {
+		if core.ErrorCode(lerr) == core.ENOTFOUND {
 			return []*slack.WebhookMessage{whisper("There is nothing of yours to undo.")}
+		}
+		if lerr != nil {
+			return []*slack.WebhookMessage{h.failure(ctx, lerr)}
 		}
 		actor.User, actor.Identity = user, nil
 		res, err = h.svc.UndoPressed(ctx, actor, kind, id)

@@ -19,6 +19,11 @@ const (
 // maxFields is how many fields Slack takes in one section.
 const maxFields = 10
 
+// maxUserSections is how many people a report names in a section of their
+// own: with its header, context, the rest summed, a divider and the
+// projects, a message stays within Slack's 50 blocks.
+const maxUserSections = 45
+
 // ScheduledMessage renders a directed event (core.Directed: a reminder, a
 // long timer, a scheduled report) as a Slack message.
 func ScheduledMessage(ev core.Event) (Message, error) {
@@ -70,7 +75,17 @@ func ReportMessage(r core.TeamReport) Message {
 	if len(r.Users) == 0 {
 		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "_Nobody logged time._", false, false), nil, nil))
 	}
-	for _, u := range r.Users {
+	for i, u := range r.Users {
+		if i == maxUserSections && len(r.Users) > maxUserSections+1 {
+			// Slack refuses a message of more than 50 blocks.
+			var rest int64
+			for _, u := range r.Users[i:] {
+				rest += u.Seconds
+			}
+			more := fmt.Sprintf("_%d more people_ — %s", len(r.Users)-i, hours(rest))
+			blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, more, false, false), nil, nil))
+			break
+		}
 		head := fmt.Sprintf("*%s* — %s", escape(strings.ReplaceAll(u.Name, "*", "∗")), hours(u.Seconds))
 		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, head, false, false), rowFields(u.Projects), nil))
 	}

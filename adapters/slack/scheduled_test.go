@@ -2,6 +2,7 @@ package slack_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,6 +71,37 @@ func TestReportFieldsStayWithinSlacksLimit(t *testing.T) {
 	for _, bl := range v.Blocks {
 		if len(bl.Fields) > 10 {
 			t.Fatalf("a section with %d fields", len(bl.Fields))
+		}
+	}
+}
+
+// A team report for many people stays within Slack's 50 blocks: past 45
+// people the rest are summed in one section, and nobody's time is lost.
+func TestReportBlocksStayWithinSlacksLimit(t *testing.T) {
+	for _, n := range []int{46, 47, 60} {
+		var users []core.UserReport
+		for i := range n {
+			users = append(users, core.UserReport{Name: fmt.Sprintf("user%02d", i), Seconds: 3600,
+				Projects: []core.SummaryRow{{Project: "Web", Seconds: 3600}}})
+		}
+		msg := slack.ReportMessage(core.TeamReport{Title: "Team report · Today", Users: users,
+			Projects: []core.SummaryRow{{Project: "Web", Seconds: int64(n) * 3600}}, Total: int64(n) * 3600})
+		b, err := json.Marshal(msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v struct {
+			Blocks []json.RawMessage `json:"blocks"`
+		}
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Fatal(err)
+		}
+		if len(v.Blocks) > 50 {
+			t.Errorf("%d people: %d blocks", n, len(v.Blocks))
+		}
+		more := fmt.Sprintf("_%d more people_ — %dh", n-45, n-45)
+		if summed := strings.Contains(string(b), more); summed != (n > 46) {
+			t.Errorf("%d people: summed %q %v: %s", n, more, summed, b)
 		}
 	}
 }
