@@ -25,21 +25,16 @@ func (s *Service) ChannelHears(ctx context.Context, ch core.Channel, eventType s
 		if err != nil {
 			return err
 		}
+		// The event as the dispatcher will route it: the router's rule
+		// decides, owners read once, a failed read is an error.
+		r := NewRouter(tx)
+		ev := core.Event{Type: eventType, WorkspaceID: ws.ID, UserID: user.ID, Actor: core.EventActor{ID: user.ID}}
 		for _, rs := range list {
-			if rs.sub.Channel != ch.Key || !rs.sub.Enabled || rs.sub.Status == core.SubDisabled || !rs.filters.Match(eventType) {
+			if rs.sub.Channel != ch.Key || !rs.sub.Enabled || rs.sub.Status == core.SubDisabled {
 				continue
 			}
-			if rs.sub.OwnerID == user.ID {
-				hears = true
-				return nil
-			}
-			if rs.sub.Scope == core.ScopeUser {
-				continue // its owner's own activity only
-			}
-			owner, err := tx.User(ws.ID, rs.sub.OwnerID)
-			if err == nil && owner.Role == core.RoleAdmin {
-				hears = true
-				return nil
+			if hears, err = r.receives(rs.sub, rs.filters, ev); err != nil || hears {
+				return err
 			}
 		}
 		return nil

@@ -14,8 +14,8 @@ import (
 
 // reminderActions handles the buttons of a reminder (ScheduledMessage):
 // Log time answers how to log, with the presser's latest task as the
-// example; Track starts a timer on that task (or says how, when there is
-// none). The answers go to the payload's response_url. Other buttons are
+// example; Track starts a timer like the latest entry (continue), or says
+// how to log when there is none. The answers go to the payload's response_url. Other buttons are
 // acknowledged and ignored.
 func (h *Handler) reminderActions(ctx context.Context, cb slack.InteractionCallback) error {
 	var action string
@@ -52,24 +52,30 @@ func (h *Handler) reminderPressed(ctx context.Context, cb slack.InteractionCallb
 		return h.failure(ctx, err)
 	}
 	actor := core.Actor{User: user, Source: "slack"}
-	task, project := h.latestTask(ctx, actor)
-	example := "log 2h on TASK in PROJECT"
-	if task != "" {
-		example = "log 2h on " + task
-		if project != "" {
-			example += " in " + project
+	logHint := func() *slack.WebhookMessage {
+		example := "log 2h on TASK in PROJECT"
+		if task, project := h.latestTask(ctx, actor); task != "" {
+			example = "log 2h on " + task
+			if project != "" {
+				example += " in " + project
+			}
 		}
-	}
-	if action == RemindLogActionID || task == "" {
 		return whisper("Log today's time with `" + escape(example) + "` (or a range: `log 9-12:30 on …`).")
+	}
+	if action == RemindLogActionID {
+		return logHint()
 	}
 	if cb.TriggerID != "" {
 		actor.DedupeKey = "slack:" + cb.TriggerID
 	}
-	res, err := h.svc.Execute(ctx, actor, core.Track{Task: task, Project: project})
+	// Track continues the latest entry: its task and project by id, with
+	// core's answer when they are gone.
+	res, err := h.svc.Execute(ctx, actor, core.Continue{})
 	switch {
 	case errors.Is(err, core.ErrDuplicate):
 		return nil
+	case core.ErrorCode(err) == core.ENOTFOUND:
+		return logHint() // no entries yet
 	case err != nil:
 		return h.failure(ctx, err)
 	}
@@ -77,7 +83,8 @@ func (h *Handler) reminderPressed(ctx context.Context, cb slack.InteractionCallb
 }
 
 // latestTask names the task and project of the user's latest entry in the
-// last 30 days, "" when there is none.
+// last 30 days for the Log hint's example, "" when there is none or it
+// cannot be read (the hint then shows the placeholders).
 func (h *Handler) latestTask(ctx context.Context, actor core.Actor) (task, project string) {
 	f := core.EntryFilter{UserID: actor.User.ID, From: time.Now().AddDate(0, 0, -30)}
 	var last core.TimeEntry

@@ -53,7 +53,6 @@ func update(t *testing.T, s core.Store, fn func(core.Tx) error) {
 	}
 }
 
-// fixture makes a workspace with one user.
 // subscription makes a subscription of user's in ws, enabled or not, with
 // status.
 func subscription(t *testing.T, s core.Store, ws, user core.ID, enabled bool, status string) core.Subscription {
@@ -64,6 +63,7 @@ func subscription(t *testing.T, s core.Store, ws, user core.ID, enabled bool, st
 	return sub
 }
 
+// fixture makes a workspace with one user.
 func fixture(t *testing.T, s core.Store) (ws core.ID, user core.ID) {
 	t.Helper()
 	update(t, s, func(tx core.Tx) error {
