@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/chatops/gateway/core"
@@ -75,6 +76,10 @@ type Engine struct {
 	metrics      *metrics
 	wakeDispatch chan struct{}
 	wakeClaim    chan struct{}
+	// slotsWanted is set while the claim loop waits for a worker to free
+	// a slot (the workers' queue was full): only then does a finished
+	// attempt wake it, instead of after every attempt.
+	slotsWanted atomic.Bool
 }
 
 // New returns an Engine that reads and writes st and delivers what the
@@ -171,7 +176,9 @@ func (e *Engine) Run(ctx context.Context) error {
 				e.deliver(j)
 				// A slot is free: a backlog is claimed now, not at the
 				// next poll.
-				signal(e.wakeClaim)
+				if e.slotsWanted.CompareAndSwap(true, false) {
+					signal(e.wakeClaim)
+				}
 			}
 		})
 	}
@@ -217,6 +224,18 @@ func (e *Engine) dispatchLoop(ctx context.Context) {
 func (e *Engine) claimLoop(ctx context.Context, jobs chan<- *job) {
 	for ctx.Err() == nil {
 		free := cap(jobs) - len(jobs)
+		if free == 0 {
+			// Wait for a worker; look again in case one finished
+			// before it could see the flag.
+			e.slotsWanted.Store(true)
+			if cap(jobs)-len(jobs) == 0 {
+				if !e.wait(ctx, e.wakeClaim) {
+					return
+				}
+				continue
+			}
+			free = cap(jobs) - len(jobs)
+		}
 		n := 0
 		if free > 0 {
 			var err error
