@@ -128,48 +128,48 @@ func closest(name string, names []string) string {
 	return best
 }
 
-// openProjectNames lists the names of the workspace's open projects.
-func (c *change) openProjectNames() ([]string, error) {
+// pagedNames reads a list page after page (list gives the page after a
+// cursor) and returns, in its order, the names of the items whose status
+// keep keeps; of gives an item's id (the next cursor), name and status.
+func pagedNames[T any](list func(Page) ([]T, error), of func(T) (id ID, name, status string), keep func(status string) bool) ([]string, error) {
 	var out []string
 	p := Page{Limit: MaxPageLimit}
 	for {
-		ps, err := c.tx.ListProjects(c.ws, p)
+		items, err := list(p)
 		if err != nil {
 			return nil, err
 		}
-		for _, pr := range ps {
-			if pr.Status != StatusClosed {
-				out = append(out, pr.Name)
+		for _, it := range items {
+			if _, name, status := of(it); keep(status) {
+				out = append(out, name)
 			}
 		}
-		if len(ps) < p.Limit {
+		if len(items) < p.Limit {
 			return out, nil
 		}
-		p.After = ps[len(ps)-1].ID
+		p.After, _, _ = of(items[len(items)-1])
 	}
 }
 
-// openTasks lists the open tasks of a project (of every
-// project when project is 0), each with its project's id.
-func (c *change) openTasks(project ID) ([]Task, error) {
-	var out []Task
-	p := Page{Limit: MaxPageLimit}
-	for {
-		ts, err := c.tx.ListTasks(c.ws, TaskFilter{ProjectID: project}, p)
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range ts {
-			if t.Status != StatusClosed {
-				out = append(out, t)
-			}
-		}
-		if len(ts) < p.Limit {
-			return out, nil
-		}
-		p.After = ts[len(ts)-1].ID
-	}
+// projectNames lists the names of the workspace's projects whose status
+// keep keeps (notClosed, isClosed, anyStatus).
+func (c *change) projectNames(keep func(status string) bool) ([]string, error) {
+	return pagedNames(func(p Page) ([]Project, error) { return c.tx.ListProjects(c.ws, p) },
+		func(p Project) (ID, string, string) { return p.ID, p.Name, p.Status }, keep)
 }
+
+// taskNames lists the names of the tasks of a project (of every project
+// when project is 0) whose status keep keeps.
+func (c *change) taskNames(project ID, keep func(status string) bool) ([]string, error) {
+	return pagedNames(func(p Page) ([]Task, error) { return c.tx.ListTasks(c.ws, TaskFilter{ProjectID: project}, p) },
+		func(t Task) (ID, string, string) { return t.ID, t.Name, t.Status }, keep)
+}
+
+// The statuses projectNames and taskNames keep: the open names (near
+// misses of the names that make things), the closed ones (of reopen), all.
+func notClosed(status string) bool { return status != StatusClosed }
+func isClosed(status string) bool  { return status == StatusClosed }
+func anyStatus(string) bool        { return true }
 
 // withName returns the chat command cmd with a project or task name
 // replaced, for NearMiss.Use; nil for another command.
@@ -215,7 +215,7 @@ func (c *change) missingProject(err error, name string) error {
 	if ErrorCode(err) != ENOTFOUND {
 		return err
 	}
-	names, lerr := c.openProjectNames()
+	names, lerr := c.projectNames(notClosed)
 	if lerr != nil {
 		return lerr
 	}
@@ -242,13 +242,9 @@ func (c *change) missingTask(err error, task, project string) error {
 		}
 		pid, project = p.ID, p.Name
 	}
-	tasks, lerr := c.openTasks(pid)
+	names, lerr := c.taskNames(pid, notClosed)
 	if lerr != nil {
 		return lerr
-	}
-	names := make([]string, len(tasks))
-	for i, t := range tasks {
-		names[i] = t.Name
 	}
 	if near := closest(task, names); near != "" {
 		return &NearMiss{Kind: "task", Name: task, Existing: near, Project: project, Use: withName(c.cmd, "task", near), Again: c.cmd}
@@ -277,20 +273,28 @@ func (c *change) askProject(name string) (Project, error) {
 	if err != nil {
 		return Project{}, err
 	}
+	if !c.asking() || c.actor.confirmed(ConfirmProject(clean)) {
+		return c.ensureProject(name) // nothing to ask: ensureProject's lookup is the only one
+	}
 	p, err := c.tx.ProjectByName(c.ws, clean)
-	if err == nil && p.Status != StatusClosed {
+	switch {
+	case err == nil && p.Status != StatusClosed:
 		return p, nil // the common case, looked up once
+	case err == nil:
+		return Project{}, Errorf(EINVALID, "project %q is closed", p.Name) // as ensureProject says
+	case ErrorCode(err) != ENOTFOUND:
+		return Project{}, err
 	}
-	if ErrorCode(err) == ENOTFOUND && c.asking() && !c.actor.confirmed(ConfirmProject(clean)) {
-		names, err := c.openProjectNames()
-		if err != nil {
-			return Project{}, err
-		}
-		if near := closest(clean, names); near != "" {
-			return Project{}, &NearMiss{Kind: "project", Name: clean, Existing: near,
-				Use: withName(c.cmd, "project", near), Again: c.cmd, Create: AddProject{Project: clean}}
-		}
+	names, err := c.projectNames(notClosed)
+	if err != nil {
+		return Project{}, err
 	}
+	if near := closest(clean, names); near != "" {
+		return Project{}, &NearMiss{Kind: "project", Name: clean, Existing: near,
+			Use: withName(c.cmd, "project", near), Again: c.cmd, Create: AddProject{Project: clean}}
+	}
+	// A new name: ensureProject looks it up again (it takes no lookup
+	// result) and creates it.
 	return c.ensureProject(name)
 }
 
@@ -308,27 +312,31 @@ func (c *change) askTask(name string, project *Project) (Task, error) {
 	if project != nil {
 		pid, pname = project.ID, project.Name
 	}
+	if !c.asking() || c.actor.confirmed(ConfirmTask(pname, clean)) {
+		return c.ensureTask(name, project) // nothing to ask: ensureTask's lookup is the only one
+	}
 	t, err := c.tx.TaskByName(c.ws, pid, clean)
-	if err == nil && t.Status != StatusClosed {
+	switch {
+	case err == nil && t.Status != StatusClosed:
 		return t, nil // the common case, looked up once
+	case err == nil:
+		return Task{}, Errorf(EINVALID, "task %q is closed", t.Name) // as ensureTask says
+	case ErrorCode(err) != ENOTFOUND:
+		return Task{}, err
 	}
-	if ErrorCode(err) == ENOTFOUND && c.asking() && !c.actor.confirmed(ConfirmTask(pname, clean)) {
-		tasks, err := c.openTasks(pid)
-		if err != nil {
-			return Task{}, err
-		}
-		names := make([]string, len(tasks))
-		for i, t := range tasks {
-			names[i] = t.Name
-		}
-		if near := closest(clean, names); near != "" {
-			nm := &NearMiss{Kind: "task", Name: clean, Existing: near, Project: pname, Again: c.cmd,
-				Use: withName(c.cmd, "task", near)}
-			if project != nil {
-				nm.Create = AddTask{Task: clean, Project: pname}
-			}
-			return Task{}, nm
-		}
+	names, err := c.taskNames(pid, notClosed)
+	if err != nil {
+		return Task{}, err
 	}
+	if near := closest(clean, names); near != "" {
+		nm := &NearMiss{Kind: "task", Name: clean, Existing: near, Project: pname, Again: c.cmd,
+			Use: withName(c.cmd, "task", near)}
+		if project != nil {
+			nm.Create = AddTask{Task: clean, Project: pname}
+		}
+		return Task{}, nm
+	}
+	// A new name: ensureTask looks it up again (it takes no lookup
+	// result) and creates it, or says how to.
 	return c.ensureTask(name, project)
 }

@@ -5,28 +5,6 @@ package core
 // closed ones (a task's project with every project). Reopen makes nothing,
 // so the only way out is the existing name.
 
-// projectNamesWhere lists the names of the workspace's projects that keep
-// says to keep.
-func (c *change) projectNamesWhere(keep func(Project) bool) ([]string, error) {
-	var out []string
-	p := Page{Limit: MaxPageLimit}
-	for {
-		ps, err := c.tx.ListProjects(c.ws, p)
-		if err != nil {
-			return nil, err
-		}
-		for _, pr := range ps {
-			if keep(pr) {
-				out = append(out, pr.Name)
-			}
-		}
-		if len(ps) < p.Limit {
-			return out, nil
-		}
-		p.After = ps[len(ps)-1].ID
-	}
-}
-
 // missingClosedProject turns a project that reopen project did not find
 // into a near miss when a closed project's name is close; other errors
 // pass.
@@ -34,7 +12,7 @@ func (c *change) missingClosedProject(err error, name string) error {
 	if ErrorCode(err) != ENOTFOUND {
 		return err
 	}
-	names, lerr := c.projectNamesWhere(func(p Project) bool { return p.Status == StatusClosed })
+	names, lerr := c.projectNames(isClosed)
 	if lerr != nil {
 		return lerr
 	}
@@ -55,7 +33,7 @@ func (c *change) missingClosedTask(err error, task, project string) error {
 	if project != "" {
 		p, perr := c.tx.ProjectByName(c.ws, project)
 		if ErrorCode(perr) == ENOTFOUND {
-			names, lerr := c.projectNamesWhere(func(Project) bool { return true })
+			names, lerr := c.projectNames(anyStatus)
 			if lerr != nil {
 				return lerr
 			}
@@ -69,22 +47,9 @@ func (c *change) missingClosedTask(err error, task, project string) error {
 		}
 		pid, project = p.ID, p.Name
 	}
-	var names []string
-	page := Page{Limit: MaxPageLimit}
-	for {
-		ts, lerr := c.tx.ListTasks(c.ws, TaskFilter{ProjectID: pid}, page)
-		if lerr != nil {
-			return lerr
-		}
-		for _, t := range ts {
-			if t.Status == StatusClosed {
-				names = append(names, t.Name)
-			}
-		}
-		if len(ts) < page.Limit {
-			break
-		}
-		page.After = ts[len(ts)-1].ID
+	names, lerr := c.taskNames(pid, isClosed)
+	if lerr != nil {
+		return lerr
 	}
 	if near := closest(task, names); near != "" {
 		return &NearMiss{Kind: "task", Name: task, Existing: near, Project: project, Use: withName(c.cmd, "task", near), Again: c.cmd}

@@ -1,0 +1,119 @@
+package core_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+
+	"github.com/chatops/gateway/core"
+)
+
+// watchedStore wraps a store: its transactions hide the tasks and projects
+// named in gone (Tx.Task and Tx.Project say not_found for them, as for a
+// thing deleted behind an entry's back, which the foreign keys of the real
+// stores do not let happen) and count the lookups of projects and tasks by
+// name.
+type watchedStore struct {
+	core.Store
+	goneTasks, goneProjects map[core.ID]bool
+	projectsByName          *atomic.Int64
+	tasksByName             *atomic.Int64
+}
+
+func newWatchedStore(st core.Store) *watchedStore {
+	return &watchedStore{Store: st, goneTasks: map[core.ID]bool{}, goneProjects: map[core.ID]bool{},
+		projectsByName: new(atomic.Int64), tasksByName: new(atomic.Int64)}
+}
+
+func (s *watchedStore) Update(ctx context.Context, fn func(core.Tx) error) error {
+	return s.Store.Update(ctx, func(tx core.Tx) error { return fn(watchedTx{tx, s}) })
+}
+
+func (s *watchedStore) View(ctx context.Context, fn func(core.Tx) error) error {
+	return s.Store.View(ctx, func(tx core.Tx) error { return fn(watchedTx{tx, s}) })
+}
+
+// lookups returns the lookups by name since the last call: of projects,
+// of tasks.
+func (s *watchedStore) lookups() (projects, tasks int64) {
+	return s.projectsByName.Swap(0), s.tasksByName.Swap(0)
+}
+
+type watchedTx struct {
+	core.Tx
+	s *watchedStore
+}
+
+func (tx watchedTx) Task(ws, id core.ID) (core.Task, error) {
+	if tx.s.goneTasks[id] {
+		return core.Task{}, core.Errorf(core.ENOTFOUND, "task %d not found", id)
+	}
+	return tx.Tx.Task(ws, id)
+}
+
+func (tx watchedTx) Project(ws, id core.ID) (core.Project, error) {
+	if tx.s.goneProjects[id] {
+		return core.Project{}, core.Errorf(core.ENOTFOUND, "project %d not found", id)
+	}
+	return tx.Tx.Project(ws, id)
+}
+
+func (tx watchedTx) ProjectByName(ws core.ID, name string) (core.Project, error) {
+	tx.s.projectsByName.Add(1)
+	return tx.Tx.ProjectByName(ws, name)
+}
+
+func (tx watchedTx) TaskByName(ws, project core.ID, name string) (core.Task, error) {
+	tx.s.tasksByName.Add(1)
+	return tx.Tx.TaskByName(ws, project, name)
+}
+
+// watch makes the fixture's service run on a watchedStore of its store.
+func (f *fixture) watch() *watchedStore {
+	ws := newWatchedStore(f.store)
+	f.svc = core.NewService(ws, core.Options{Now: f.clock.Now})
+	return ws
+}
+
+// TestNearMissLooksUpOnce checks that track looks a project and a task up
+// by name once, where the near-miss question cannot be asked (a name
+// confirmed) or is not needed (a name found, a closed one).
+func TestNearMissLooksUpOnce(t *testing.T) {
+	f := newFixture(t)
+	ana := f.user("ana", core.RoleMember)
+	f.do(ana, core.AddTask{Task: "Fix bug", Project: "Website"})
+	f.do(ana, core.AddTask{Task: "Old", Project: "Website"})
+	f.do(ana, core.CloseTask{Task: "Old", Project: "Website"})
+	f.do(ana, core.AddTask{Task: "Specs", Project: "Ops"})
+	f.do(ana, core.CloseProject{Project: "Ops"})
+	ws := f.watch()
+
+	for _, tc := range []struct {
+		name           string
+		cmd            core.Track
+		confirmed      []string
+		wantErr        string
+		projects, task int64
+	}{
+		{"found", core.Track{Task: "Fix bug", Project: "Website"}, nil, "", 1, 1},
+		{"closed project", core.Track{Task: "Specs", Project: "Ops"}, nil, `project "Ops" is closed`, 1, 0},
+		{"closed task", core.Track{Task: "Old", Project: "Website"}, nil, `task "Old" is closed`, 1, 1},
+		// A new task in a new project: both confirmed (a task asked about
+		// and not confirmed is looked up again by ensureTask to be made).
+		{"confirmed project", core.Track{Task: "Fix bug", Project: "Web"}, []string{core.ConfirmProject("Web"), core.ConfirmTask("Web", "Fix bug")}, "", 1, 1},
+		{"confirmed task", core.Track{Task: "Fix bu", Project: "Website"}, []string{core.ConfirmTask("Website", "Fix bu")}, "", 1, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := ana
+			a.Confirmed = tc.confirmed
+			ws.lookups()
+			_, err := f.svc.Execute(f.ctx, a, tc.cmd)
+			if tc.wantErr == "" && err != nil || tc.wantErr != "" && core.ErrorMessage(err) != tc.wantErr {
+				t.Fatalf("got %v, want %q", err, tc.wantErr)
+			}
+			if p, tk := ws.lookups(); p != tc.projects || tk != tc.task {
+				t.Errorf("looked up %d projects and %d tasks by name, want %d and %d", p, tk, tc.projects, tc.task)
+			}
+		})
+	}
+}
