@@ -100,13 +100,26 @@ func restoreEntry(e TimeEntry) (restoreEntryUndo, error) {
 
 // undoLast reverses the actor's newest change within the undo window.
 func (c *change) undoLast() error {
-	r, err := c.tx.LastUndo(c.ws, c.actor.User.ID, c.now.Add(-c.s.opts.UndoWindow))
-	if ErrorCode(err) == ENOTFOUND {
-		return Errorf(EINVALID, "nothing to undo in the last %s", HumanDuration(c.s.opts.UndoWindow))
-	}
+	r, err := c.lastUndo()
 	if err != nil {
 		return err
 	}
+	return c.undoRecord(r)
+}
+
+// lastUndo reads the undo record of the actor's newest change within the
+// undo window; invalid ("nothing to undo") when there is none.
+func (c *change) lastUndo() (UndoRecord, error) {
+	r, err := c.tx.LastUndo(c.ws, c.actor.User.ID, c.now.Add(-c.s.opts.UndoWindow))
+	if ErrorCode(err) == ENOTFOUND {
+		return UndoRecord{}, Errorf(EINVALID, "nothing to undo in the last %s", HumanDuration(c.s.opts.UndoWindow))
+	}
+	return r, err
+}
+
+// undoRecord reverses the change r records, step by step, and marks r
+// undone.
+func (c *change) undoRecord(r UndoRecord) error {
 	for _, st := range r.Steps {
 		op, err := undoOpOf(st)
 		if err != nil {

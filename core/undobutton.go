@@ -20,16 +20,13 @@ func (s *Service) UndoPressed(ctx context.Context, actor Actor, kind string, id 
 		return nil, Errorf(EINVALID, "cannot undo a %q", kind)
 	}
 	return s.apply(ctx, actor, "undo", false, func(c *change) error {
-		r, err := c.tx.LastUndo(c.ws, c.actor.User.ID, c.now.Add(-c.s.opts.UndoWindow))
-		if ErrorCode(err) == ENOTFOUND {
-			return Errorf(EINVALID, "nothing to undo in the last %s", HumanDuration(c.s.opts.UndoWindow))
-		}
+		r, err := c.lastUndo()
 		if err != nil {
 			return err
 		}
 		for _, st := range r.Steps {
 			if st.Op == op && st.ID == id {
-				return c.undoLast()
+				return c.undoRecord(r) // the record read here, not read again
 			}
 		}
 		return Errorf(EINVALID, "that is no longer your last change, so nothing was undone; `undo` reverses the last one")
