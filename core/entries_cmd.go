@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -368,7 +369,7 @@ func (c *change) continueEntry(cmd Continue) error {
 		return Errorf(EINVALID, "entry #%d is running already; stop it with: stop", like.ID)
 	}
 	task, project, err := c.entryTarget(like.TaskID, like.ProjectID, true)
-	if ErrorCode(err) == EINVALID && strings.Contains(ErrorMessage(err), "does not exist") {
+	if errors.Is(err, errMissingRef) {
 		return Errorf(EINVALID, "the task or project of entry #%d is gone; start a timer with: track TASK in PROJECT", like.ID)
 	}
 	if err != nil {

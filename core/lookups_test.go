@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 	"testing"
 
@@ -73,6 +74,34 @@ func (f *fixture) watch() *watchedStore {
 	ws := newWatchedStore(f.store)
 	f.svc = core.NewService(ws, core.Options{Now: f.clock.Now})
 	return ws
+}
+
+// TestContinueEntryWhoseTaskOrProjectIsGone checks that continue tells an
+// entry whose task or project no longer exists by its own answer (not the
+// "task N does not exist" of a request that names a wrong id), and stores
+// nothing.
+func TestContinueEntryWhoseTaskOrProjectIsGone(t *testing.T) {
+	f := newFixture(t)
+	ana := f.user("ana", core.RoleMember)
+	design := f.do(ana, core.Log{Amount: rangeOf(t, 9, 0, 10, 0), Task: "Design", Project: "Web"}).Entry
+	specs := f.do(ana, core.Log{Amount: rangeOf(t, 11, 0, 12, 0), Project: "Docs"}).Entry
+	f.events()
+	ws := f.watch()
+	ws.goneTasks[design.TaskID] = true
+	ws.goneProjects[specs.ProjectID] = true
+
+	for _, e := range []*core.TimeEntry{design, specs} {
+		f.fail(ana, core.Continue{ID: e.ID}, core.EINVALID,
+			fmt.Sprintf("the task or project of entry #%d is gone; start a timer with: track TASK in PROJECT", e.ID))
+	}
+	if es := f.entries(ana); len(es) != 2 {
+		t.Fatalf("entries %+v", es)
+	}
+	// An entry whose task and project are there is continued.
+	delete(ws.goneTasks, design.TaskID)
+	if res := f.do(ana, core.Continue{ID: design.ID}); res.Task == nil || res.Task.Name != "Design" || !res.Entry.Running() {
+		t.Fatalf("continue %+v", res)
+	}
 }
 
 // TestNearMissLooksUpOnce checks that track looks a project and a task up

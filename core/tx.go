@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -232,13 +233,27 @@ func notFound(err error, kind string, id ID) error {
 }
 
 // missingRef turns a not_found error for a thing named in a request body
-// into an invalid one: the request is at fault, not its URL.
+// into an invalid one: the request is at fault, not its URL. Its error is
+// errMissingRef to errors.Is, so that a caller can tell a thing gone from
+// other invalid errors without reading the message.
 func missingRef(err error, kind string, id ID) error {
 	if ErrorCode(err) == ENOTFOUND {
-		return Errorf(EINVALID, "%s %d does not exist", kind, id)
+		return &refError{Errorf(EINVALID, "%s %d does not exist", kind, id)}
 	}
 	return err
 }
+
+// errMissingRef is in the chain of missingRef's errors: a thing named by
+// id does not exist.
+var errMissingRef = errors.New("missing reference")
+
+// refError is missingRef's error: the invalid *Error a person reads (its
+// text and what ErrorCode and ErrorMessage give), with errMissingRef under
+// it.
+type refError struct{ err *Error }
+
+func (e *refError) Error() string   { return e.err.Error() }
+func (e *refError) Unwrap() []error { return []error{e.err, errMissingRef} }
 
 // Paged reads one page with a look-ahead of one item and returns the page and
 // the cursor of the next one (zero on the last page).
