@@ -126,8 +126,12 @@ func (s *Service) report(ctx context.Context, ws Workspace, actor Actor, r Repor
 				if len(e.Tags) == 0 {
 					add(key{name: "\x00"}, SummaryRow{Name: "(no tag)"}, secs)
 				}
+				seen := map[string]bool{} // a tag carried twice ("bug", "Bug") counts once
 				for _, tag := range e.Tags {
-					add(key{name: NameKey(tag)}, SummaryRow{Name: tag}, secs)
+					if k := NameKey(tag); !seen[k] {
+						seen[k] = true
+						add(key{name: k}, SummaryRow{Name: tag}, secs)
+					}
 				}
 			case ByUser:
 				name := n.user(e.UserID)
