@@ -167,7 +167,7 @@ func (s *Service) report(ctx context.Context, ws Workspace, actor Actor, r Repor
 	if err != nil {
 		return nil, err
 	}
-	sum.Title = periodTitle(r.Period, from, loc)
+	sum.Title = PeriodTitle(r.Period, from, loc)
 	res := &Result{Command: "report", Report: sum, User: actor.User, At: now}
 	if status {
 		res.Command = "status"
@@ -175,7 +175,12 @@ func (s *Service) report(ctx context.Context, ws Workspace, actor Actor, r Repor
 	return res, nil
 }
 
-func periodTitle(p Period, from time.Time, loc *time.Location) string {
+// PeriodTitle names a report's period as chat shows it: "Today",
+// "Yesterday", "This week", "Last week", the month ("November 2026"), the
+// day ("Wed 18 Nov 2026"), or a range's first and last days ("Mon 2 Nov
+// 2026 – Mon 30 Nov 2026"). from is the period's start (Period.Resolve)
+// and loc the zone it was resolved in. Scheduled reports use it too.
+func PeriodTitle(p Period, from time.Time, loc *time.Location) string {
 	switch p.Kind {
 	case PeriodToday:
 		return "Today"
@@ -192,4 +197,9 @@ func periodTitle(p Period, from time.Time, loc *time.Location) string {
 		return from.In(loc).Format("Mon 2 Jan 2006") + " – " + to.Format("Mon 2 Jan 2006")
 	}
 	return from.In(loc).Format("Mon 2 Jan 2006")
+}
+
+// periodTitle is PeriodTitle under the name reportlink.go still calls.
+func periodTitle(p Period, from time.Time, loc *time.Location) string {
+	return PeriodTitle(p, from, loc)
 }

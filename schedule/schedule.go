@@ -323,8 +323,9 @@ func (s *Scheduler) longTimers(ctx context.Context, now time.Time) (Stats, int, 
 }
 
 // TeamReport builds the report of period as of the instant at, in loc: an
-// admin's covers everyone, a member's their own time. Entries are clipped
-// to the period; a running timer counts up to now.
+// admin's covers everyone, a member's their own time. Entries count as in
+// every report (core.EntrySeconds: clipped to the period, a running timer
+// up to now); the title is chat's (Title).
 func TeamReport(tx core.Tx, owner core.User, period core.Period, loc *time.Location, at, now time.Time) (*core.TeamReport, error) {
 	from, to, err := period.Resolve(at, loc)
 	if err != nil {
@@ -349,13 +350,8 @@ func TeamReport(tx core.Tx, owner core.User, period core.Period, loc *time.Locat
 			return nil, err
 		}
 		for _, e := range es {
-			st, en := e.Start, now
-			if e.End != nil {
-				en = *e.End
-			}
-			st, en = later(st, from), earlier(en, to)
-			secs := int64(en.Sub(st) / time.Second)
-			if secs <= 0 {
+			secs := core.EntrySeconds(e, from, to, now)
+			if secs == 0 {
 				continue
 			}
 			perUser[key{e.UserID, e.ProjectID}] += secs
@@ -413,31 +409,10 @@ func sortRows(rows []core.SummaryRow) {
 	})
 }
 
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-func earlier(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
-}
-
-// Title names a scheduled report: "Team report · This week".
+// Title names a scheduled report as chat names the period's report
+// (core.PeriodTitle): "Team report · This week".
 func Title(p core.Period, from time.Time, loc *time.Location) string {
-	name := map[core.PeriodKind]string{core.PeriodToday: "Today", core.PeriodYesterday: "Yesterday", core.PeriodWeek: "This week",
-		core.PeriodLastWeek: "Last week", core.PeriodMonth: from.In(loc).Format("January 2006"), core.PeriodLastMonth: from.In(loc).Format("January 2006")}[p.Kind]
-	if p.Kind == core.PeriodRange {
-		name = p.Date + " – " + p.To
-	}
-	if name == "" {
-		name = from.In(loc).Format("Mon 2 Jan 2006")
-	}
-	return "Team report · " + name
+	return "Team report · " + core.PeriodTitle(p, from, loc)
 }
 
 // Span is the days a report covers: "Mon 30 Nov – Sun 6 Dec 2026".

@@ -452,3 +452,28 @@ type targetsFunc func(context.Context, core.User) (core.ID, error)
 func (f targetsFunc) DirectTarget(ctx context.Context, u core.User) (core.ID, error) {
 	return f(ctx, u)
 }
+
+// A range period titles a scheduled report as chat titles the report of
+// that period (core.PeriodTitle): its first and last days, not the dates
+// as typed.
+func TestScheduledRangeTitledAsInChat(t *testing.T) {
+	st := openSQLite(t, filepath.Join(t.TempDir(), "gw.db"))
+	f := newFixture(t, st)
+	admin := f.user(t, "Root", "Europe/Berlin", core.RoleAdmin)
+	c := &clock{t: berlin(t, 2026, 12, 2, 12, 0)}
+	p := core.Period{Kind: core.PeriodRange, Date: "2026-11-02", To: "2026-11-30"}
+	f.schedule(t, admin, p, "Europe/Berlin", 17*60, core.EveryDay, c.Now())
+	c.Set(berlin(t, 2026, 12, 2, 17, 0))
+	if got := runOnce(t, schedule.New(st, schedule.Options{Now: c.Now})); got.Reports != 1 {
+		t.Fatalf("%+v, want one report", got)
+	}
+	chat, err := core.NewService(st, core.Options{Now: c.Now}).Execute(t.Context(), core.Actor{User: admin, Source: "slack"}, core.Report{Period: p, Team: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := directed(t, st, core.EventReportScheduled)
+	const want = "Team report · Mon 2 Nov 2026 – Mon 30 Nov 2026"
+	if got := msgs[0].Report.Title; got != want || got != "Team report · "+chat.Report.Title {
+		t.Fatalf("scheduled title %q, chat's %q, want %q", got, chat.Report.Title, want)
+	}
+}
