@@ -11,13 +11,17 @@
 // Slots are local times in a zone (core.NextSlot: one per local date, DST
 // handled). A slot missed while no gateway ran fires once when one comes
 // back, if it is less than core.LateSlot late; an older one is skipped and
-// logged. The clock is injected (Options.Now).
+// logged. A scheduled report that fails (its owner gone, a report that
+// cannot be built) is logged and its schedule moves on to its next slot;
+// the other due reports are sent all the same. The clock is injected
+// (Options.Now).
 package schedule
 
 import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -94,6 +98,9 @@ type Stats struct {
 	// not sent because the user had logged time that day; Skipped the
 	// slots more than core.LateSlot late; LongTimers the notices appended.
 	Reports, Reminders, Quiet, Skipped, LongTimers int
+	// Failed are the scheduled reports whose slot failed (logged): their
+	// schedules moved on to their next slot, and the others were sent.
+	Failed int
 }
 
 func (s *Scheduler) now() time.Time { return s.opts.Now().UTC().Truncate(time.Microsecond) }
@@ -134,7 +141,8 @@ func (s *Scheduler) RunOnce(ctx context.Context) (Stats, error) {
 }
 
 func (a Stats) add(b Stats) Stats {
-	return Stats{a.Reports + b.Reports, a.Reminders + b.Reminders, a.Quiet + b.Quiet, a.Skipped + b.Skipped, a.LongTimers + b.LongTimers}
+	return Stats{a.Reports + b.Reports, a.Reminders + b.Reminders, a.Quiet + b.Quiet, a.Skipped + b.Skipped, a.LongTimers + b.LongTimers,
+		a.Failed + b.Failed}
 }
 
 // late reports whether a slot is too late to fire at now, and logs it.
@@ -157,20 +165,62 @@ func (s *Scheduler) event(tx core.Tx, typ string, ws core.ID, user core.User, no
 		Actor: core.EventActor{ID: user.ID, Name: user.Name, Source: "scheduler"}, Data: data, UserID: user.ID})
 }
 
-// reports fires due scheduled reports.
+// reports fires due scheduled reports, a batch per transaction. A schedule
+// that fails (its owner gone, a report that cannot be built, an event that
+// cannot be appended) fails alone: its batch is rolled back, so that nothing
+// of the failure is kept (on PostgreSQL a failed statement would spoil the
+// rest of the transaction), the schedule moves on to its next slot in a
+// transaction of its own, the failure is logged and counted, and the batch
+// runs again without it. Its failed slot is not tried again, as a slot more
+// than an hour late is not: retrying it every tick would only fail again.
 func (s *Scheduler) reports(ctx context.Context, now time.Time) (Stats, int, error) {
+	var total Stats
+	failed := map[core.ID]bool{}
+	for {
+		st, n, bad, err := s.reportBatch(ctx, now)
+		total = total.add(st)
+		if bad == nil {
+			return total, n, err
+		}
+		if err := ctx.Err(); err != nil {
+			return total, n, err
+		}
+		if failed[bad.sc.ID] { // it did not move on: leave it to the next run
+			return total, n, fmt.Errorf("scheduled report %d: %w", bad.sc.ID, bad.err)
+		}
+		failed[bad.sc.ID] = true
+		if err := s.dropSlot(ctx, bad, now); err != nil {
+			return total, n, err
+		}
+		total.Failed++
+	}
+}
+
+// errReportFailed rolls back a batch of scheduled reports in which one
+// failed.
+var errReportFailed = errors.New("a scheduled report failed")
+
+// reportFailure is a scheduled report that failed, as it was claimed.
+type reportFailure struct {
+	sc  core.Schedule
+	err error
+}
+
+// reportBatch claims and fires a batch of due scheduled reports in one
+// transaction. When one fails it rolls the batch back and returns it as bad.
+func (s *Scheduler) reportBatch(ctx context.Context, now time.Time) (Stats, int, *reportFailure, error) {
 	var st Stats
 	var n int
+	var bad *reportFailure
 	err := s.store.Update(ctx, func(tx core.Tx) error {
-		st, n = Stats{}, 0
+		st, n, bad = Stats{}, 0, nil
 		due, err := tx.DueSchedules(now, batch)
 		if err != nil {
 			return err
 		}
 		n = len(due)
 		for _, sc := range due {
-			loc := sc.Location()
-			ok, err := tx.AdvanceSchedule(sc, core.NextSlot(now, loc, sc.At, sc.Days).UTC())
+			ok, err := tx.AdvanceSchedule(sc, core.NextSlot(now, sc.Location(), sc.At, sc.Days).UTC())
 			if err != nil {
 				return err
 			}
@@ -181,23 +231,53 @@ func (s *Scheduler) reports(ctx context.Context, now time.Time) (Stats, int, err
 				st.Skipped++
 				continue
 			}
-			owner, err := tx.User(sc.WorkspaceID, sc.UserID)
-			if err != nil {
-				return fmt.Errorf("schedule %d: %w", sc.ID, err)
-			}
-			rep, err := TeamReport(tx, owner, sc.Period, loc, sc.NextAt, now)
-			if err != nil {
-				return fmt.Errorf("schedule %d: %w", sc.ID, err)
-			}
-			if err := s.event(tx, core.EventReportScheduled, sc.WorkspaceID, owner, now,
-				core.MessageData{SubscriptionID: sc.SubscriptionID, ScheduleID: sc.ID, Report: rep}); err != nil {
-				return err
+			if err := s.fireReport(tx, sc, now); err != nil {
+				bad = &reportFailure{sc, err}
+				return errReportFailed
 			}
 			st.Reports++
 		}
 		return nil
 	})
-	return st, n, err
+	if bad != nil && errors.Is(err, errReportFailed) {
+		return Stats{}, n, bad, nil
+	}
+	return st, n, nil, err
+}
+
+// fireReport appends the report of sc's slot.
+func (s *Scheduler) fireReport(tx core.Tx, sc core.Schedule, now time.Time) error {
+	owner, err := tx.User(sc.WorkspaceID, sc.UserID)
+	if err != nil {
+		return fmt.Errorf("owner: %w", err)
+	}
+	rep, err := TeamReport(tx, owner, sc.Period, sc.Location(), sc.NextAt, now)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return s.event(tx, core.EventReportScheduled, sc.WorkspaceID, owner, now,
+		core.MessageData{SubscriptionID: sc.SubscriptionID, ScheduleID: sc.ID, Report: rep})
+}
+
+// dropSlot moves a failed schedule on to its next slot, unless it changed
+// meanwhile, and logs the failure.
+func (s *Scheduler) dropSlot(ctx context.Context, bad *reportFailure, now time.Time) error {
+	sc := bad.sc
+	next := core.NextSlot(now, sc.Location(), sc.At, sc.Days).UTC()
+	var moved bool
+	if err := s.store.Update(ctx, func(tx core.Tx) (err error) {
+		moved, err = tx.AdvanceSchedule(sc, next)
+		return err
+	}); err != nil {
+		return fmt.Errorf("scheduled report %d failed (%v), and its slot could not move on: %w", sc.ID, bad.err, err)
+	}
+	args := []any{"id", int64(sc.ID), "workspace", int64(sc.WorkspaceID), "user", int64(sc.UserID), "channel", sc.Channel,
+		"slot", sc.NextAt.Format(time.RFC3339), "err", bad.err}
+	if moved {
+		args = append(args, "next", next.Format(time.RFC3339))
+	}
+	s.opts.Logger.Error("scheduled report failed", args...)
+	return nil
 }
 
 // reminders fires due reminders: a message when the user logged nothing on
