@@ -29,28 +29,25 @@ func (u *webUI) dashboard(w http.ResponseWriter, r *http.Request, sess session) 
 		Admin: sess.actor.User.Role == core.RoleAdmin}
 	if wh := u.s.opts.Webhooks; wh != nil {
 		v.HooksEnabled = true
-		if err := u.deliveryFigures(ctx, sess, wh, &v); err != nil {
+		now := u.s.svc.Now()
+		st, err := wh.Stats(ctx, sess.actor, now.Add(-24*time.Hour))
+		if err != nil {
 			return err
 		}
-		for p := (core.Page{Limit: core.MaxPageLimit}); ; {
-			subs, next, err := wh.List(ctx, sess.actor, p)
+		subs, byID, err := u.visibleHooks(ctx, sess)
+		if err != nil {
+			return err
+		}
+		v.Stats = deliveryFigures(st, byID, now, sess.actor.User.Location())
+		for _, sub := range subs {
+			row, err := u.webhookRow(sub, sess, nm)
 			if err != nil {
 				return err
 			}
-			for _, sub := range subs {
-				row, err := u.webhookRow(sub, sess, nm)
-				if err != nil {
-					return err
-				}
-				v.Webhooks = append(v.Webhooks, row)
-				if sub.Status == core.SubPending || (sub.Status == core.SubDisabled && sub.LastError != "") {
-					v.Failing = append(v.Failing, row)
-				}
+			v.Webhooks = append(v.Webhooks, row)
+			if sub.Status == core.SubPending || (sub.Status == core.SubDisabled && sub.LastError != "") {
+				v.Failing = append(v.Failing, row)
 			}
-			if next == 0 {
-				break
-			}
-			p.After = next
 		}
 	}
 	entries, err := u.recentEntries(ctx, sess.actor, uiEntries)
@@ -75,29 +72,43 @@ func (u *webUI) dashboard(w http.ResponseWriter, r *http.Request, sess session) 
 	return u.render(w, http.StatusOK, "dashboard", v)
 }
 
-// deliveryFigures sets the dashboard's delivery figures: the last 24
-// hours by outcome, the queue depth and the oldest undelivered event.
-func (u *webUI) deliveryFigures(ctx context.Context, sess session, wh *webhooks.Service, v *dashboardView) error {
-	now := u.s.svc.Now()
-	st, err := wh.Stats(ctx, sess.actor, now.Add(-24*time.Hour))
-	if err != nil {
-		return err
-	}
-	v.Stats = &statsView{Delivered: st.Delivered, Retrying: st.Retrying, Failed: st.Failed, Pending: st.Pending}
+// deliveryFigures are the dashboard's delivery figures: the last 24 hours
+// by outcome, the queue depth and the oldest undelivered event, whose
+// webhook is named from the viewer's subscriptions (byID), "#id" when it is
+// not among them (gone since the figures were read).
+func deliveryFigures(st core.DeliveryStats, byID map[core.ID]core.Subscription, now time.Time, loc *time.Location) *statsView {
+	v := &statsView{Delivered: st.Delivered, Retrying: st.Retrying, Failed: st.Failed, Pending: st.Pending}
 	if d := st.Oldest; d != nil {
-		o := oldestView{EventType: d.EventType, EventID: d.EventID, Since: stampOf(d.CreatedAt, sess.actor.User.Location()),
+		o := oldestView{EventType: d.EventType, EventID: d.EventID, Since: stampOf(d.CreatedAt, loc),
 			Age: durationText(now.Sub(d.CreatedAt)), WebhookID: d.SubscriptionID.String(), Webhook: "#" + d.SubscriptionID.String()}
-		if sub, err := wh.Get(ctx, sess.actor, d.SubscriptionID); err == nil {
+		if sub, ok := byID[d.SubscriptionID]; ok {
 			o.Webhook = sub.Name
 			if ch := channelLabel(sub); ch != "" {
 				o.Webhook = ch
 			}
-		} else if core.ErrorCode(err) != core.ENOTFOUND {
-			return err
 		}
-		v.Stats.Oldest = &o
+		v.Oldest = &o
 	}
-	return nil
+	return v
+}
+
+// visibleHooks lists the subscriptions the viewer may see, in id order,
+// and keys them by id: one read of the store per page of subscriptions,
+// for a page that names many rows' webhooks (none when webhooks are off).
+func (u *webUI) visibleHooks(ctx context.Context, sess session) ([]core.Subscription, map[core.ID]core.Subscription, error) {
+	wh := u.s.opts.Webhooks
+	if wh == nil {
+		return nil, nil, nil
+	}
+	subs, err := allPages(func(p core.Page) ([]core.Subscription, core.ID, error) { return wh.List(ctx, sess.actor, p) })
+	if err != nil {
+		return nil, nil, err
+	}
+	byID := make(map[core.ID]core.Subscription, len(subs))
+	for _, sub := range subs {
+		byID[sub.ID] = sub
+	}
+	return subs, byID, nil
 }
 
 // recentEntries returns the n time entries with the latest start that the

@@ -41,16 +41,18 @@ func (u *webUI) listSchedules(w http.ResponseWriter, r *http.Request, sess sessi
 	v := schedulesView{uiView: sectionView(sess, "Schedules", "schedules"), Notice: noticeOf(r),
 		Admin: sess.actor.User.Role == core.RoleAdmin}
 	nm := u.names(ctx, sess)
+	var targets map[core.ID]core.Subscription
+	if len(list) > 0 {
+		if _, targets, err = u.visibleHooks(ctx, sess); err != nil {
+			return err
+		}
+	}
 	for _, sc := range list {
 		owner, err := nm.user(sc.UserID)
 		if err != nil {
 			return err
 		}
-		channel, err := u.scheduleChannel(ctx, sess, sc)
-		if err != nil {
-			return err
-		}
-		v.Schedules = append(v.Schedules, scheduleRow{ID: sc.ID.String(), Owner: owner, Channel: channel,
+		v.Schedules = append(v.Schedules, scheduleRow{ID: sc.ID.String(), Owner: owner, Channel: scheduleChannel(sc, targets[sc.SubscriptionID]),
 			Period: periodText(sc.Period), At: sc.At.String(), Days: sc.Days.String(), Zone: sc.Location().String(),
 			Next: stampOf(sc.NextAt, loc)})
 	}
@@ -67,19 +69,27 @@ func (u *webUI) listSchedules(w http.ResponseWriter, r *http.Request, sess sessi
 
 // scheduleChannel names a schedule's channel as the webhooks page does
 // (channelLabel): "#general on Slack" when its target subscription, which
-// chat made for the channel, tells the name the chat gave.
-func (u *webUI) scheduleChannel(ctx context.Context, sess session, sc core.Schedule) (string, error) {
-	sub := core.Subscription{Channel: sc.Channel}
-	if wh, err := u.s.hooks(); err == nil {
-		got, err := wh.Get(ctx, sess.actor, sc.SubscriptionID)
-		switch {
-		case err == nil && got.Channel == sc.Channel:
-			sub = got
-		case err != nil && core.ErrorCode(err) != core.ENOTFOUND && core.ErrorCode(err) != core.EFORBIDDEN:
-			return "", err
-		}
+// chat made for the channel, tells the name the chat gave. target is that
+// subscription, or zero when the viewer may not see it or it is gone.
+func scheduleChannel(sc core.Schedule, target core.Subscription) string {
+	if target.Channel != sc.Channel {
+		target = core.Subscription{Channel: sc.Channel}
 	}
-	return channelLabel(sub), nil
+	return channelLabel(target)
+}
+
+// scheduleTarget reads a schedule's target subscription for
+// scheduleChannel: zero when webhooks are off or the viewer may not see it.
+func (u *webUI) scheduleTarget(ctx context.Context, sess session, sc core.Schedule) (core.Subscription, error) {
+	wh := u.s.opts.Webhooks
+	if wh == nil {
+		return core.Subscription{}, nil
+	}
+	sub, err := wh.Get(ctx, sess.actor, sc.SubscriptionID)
+	if code := core.ErrorCode(err); code == core.ENOTFOUND || code == core.EFORBIDDEN {
+		return core.Subscription{}, nil
+	}
+	return sub, err
 }
 
 // periodText is a schedule's period as the chat command names it.
@@ -103,10 +113,11 @@ func (u *webUI) confirmDeleteSchedule(w http.ResponseWriter, r *http.Request, se
 	if err != nil {
 		return err
 	}
-	channel, err := u.scheduleChannel(r.Context(), sess, sc)
+	target, err := u.scheduleTarget(r.Context(), sess, sc)
 	if err != nil {
 		return err
 	}
+	channel := scheduleChannel(sc, target)
 	return u.render(w, http.StatusOK, "confirm", confirmView{uiView: sectionView(sess, "Delete schedule #"+id.String(), "schedules"),
 		Heading: "Delete the scheduled report #" + id.String() + "?",
 		Message: "The " + periodText(sc.Period) + " report at " + sc.At.String() + " (" + sc.Days.String() + ") stops going to " +

@@ -43,6 +43,9 @@ type uiEnvOptions struct {
 	noHooks   bool   // no webhooks.Service
 	// actions limits tests, replays and resends (nil: no rate)
 	actions *ratelimit.Keyed
+	// wrap, when set, wraps the store the services use (the env's store
+	// field stays the bare one, for setting up).
+	wrap func(core.Store) core.Store
 }
 
 func newUIEnv(t testing.TB, o uiEnvOptions) *uiEnv {
@@ -53,7 +56,11 @@ func newUIEnv(t testing.TB, o uiEnvOptions) *uiEnv {
 		t.Fatal(err)
 	}
 	clock := &hookClock{t: time.Now().UTC().Truncate(time.Second)}
-	svc := core.NewService(st, core.Options{Now: clock.Now})
+	var used core.Store = st
+	if o.wrap != nil {
+		used = o.wrap(st)
+	}
+	svc := core.NewService(used, core.Options{Now: clock.Now})
 	r := mux.NewRouter()
 	srv := httptest.NewUnstartedServer(r)
 	if o.tls {
