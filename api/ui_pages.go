@@ -292,7 +292,7 @@ func (u *webUI) webhookAction(w http.ResponseWriter, r *http.Request, sess sessi
 			return err
 		}
 		inner := run
-		run = func() error { return u.uiThrottled(w, id, inner) }
+		run = func() error { return u.s.throttle(w, id, consoleThrottle, inner) }
 	}
 	if err := run(); err != nil {
 		return err

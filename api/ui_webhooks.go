@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/chatops/gateway/core"
-	"github.com/chatops/gateway/internal/httpx"
-	"github.com/chatops/gateway/internal/ratelimit"
 	"github.com/chatops/gateway/webhooks"
 )
 
@@ -263,7 +261,7 @@ func (u *webUI) resendDelivery(w http.ResponseWriter, r *http.Request, sess sess
 	if _, err := wh.Get(r.Context(), sess.actor, id); err != nil {
 		return err
 	}
-	if err := u.uiThrottled(w, id, func() error { _, err := wh.Resend(r.Context(), sess.actor, id, did); return err }); err != nil {
+	if err := u.s.throttle(w, id, consoleThrottle, func() error { _, err := wh.Resend(r.Context(), sess.actor, id, did); return err }); err != nil {
 		return err
 	}
 	return seeOther(w, r, "/ui/webhooks/"+id.String()+"?done=resend")
@@ -310,7 +308,7 @@ func (u *webUI) replayWindow(w http.ResponseWriter, r *http.Request, sess sessio
 	}
 	if !f.Failed() {
 		var n int
-		err := u.uiThrottled(w, id, func() (err error) { n, err = wh.Replay(r.Context(), sess.actor, id, since, until); return err })
+		err := u.s.throttle(w, id, consoleThrottle, func() (err error) { n, err = wh.Replay(r.Context(), sess.actor, id, since, until); return err })
 		if err == nil {
 			return seeOther(w, r, "/ui/webhooks/"+id.String()+"?done=replay&queued="+strconv.Itoa(n))
 		}
@@ -319,21 +317,4 @@ func (u *webUI) replayWindow(w http.ResponseWriter, r *http.Request, sess sessio
 		}
 	}
 	return u.webhookPage(w, r, sess, webhookPageOptions{replay: f, status: http.StatusUnprocessableEntity})
-}
-
-// uiThrottled is the API's limit on tests, replays and resends (throttled)
-// for the console's buttons: one at a time per subscription, and at most
-// as often as Options.WebhookActions allows (429). The caller must have
-// checked that the viewer may see the subscription.
-func (u *webUI) uiThrottled(w http.ResponseWriter, id core.ID, fn func() error) error {
-	key := id.String()
-	release, ok := u.s.running.TryAcquire(key)
-	if !ok {
-		return httpx.Errorf(http.StatusConflict, core.ECONFLICT, "A test, replay or resend of this webhook is running; try again when it ends.")
-	}
-	defer release()
-	if ok, wait := u.s.opts.WebhookActions.Allow(key); !ok {
-		return ratelimit.TooMany(w, wait, "Too many tests, replays and resends of this webhook")
-	}
-	return fn()
 }
