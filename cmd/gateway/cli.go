@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,7 +9,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"reflect"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -150,113 +150,28 @@ func buildVersion(linked string, bi *debug.BuildInfo, ok bool) string {
 	return s + " (" + strings.Join(parts, ", ") + ")"
 }
 
-// readable is v as encoding/json would see it, but with every
-// time.Duration as its String ("1h30m0s") rather than nanoseconds: what
-// `gateway parse` prints for a person.
+// readable is v as encoding/json writes it, but with an amount's duration
+// (core.Amount, the "amount" of a log or an edit, the one duration a
+// command holds) as its String, "1h30m0s", rather than nanoseconds: what
+// `gateway parse` prints for a person. A v that encoding/json cannot
+// write comes back as it is, for the caller's json.Marshal to report.
 func readable(v any) any {
-	return readableValue(reflect.ValueOf(v))
-}
-
-var (
-	durationType  = reflect.TypeFor[time.Duration]()
-	marshalerType = reflect.TypeFor[json.Marshaler]()
-	textType      = reflect.TypeFor[interface{ MarshalText() ([]byte, error) }]()
-)
-
-func readableValue(v reflect.Value) any {
-	if !v.IsValid() {
-		return nil
+	b, err := json.Marshal(v)
+	if err != nil {
+		return v
 	}
-	if v.Type() == durationType {
-		return time.Duration(v.Int()).String()
+	var out any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber() // numbers as written, not as float64
+	if err := dec.Decode(&out); err != nil {
+		return v
 	}
-	if v.Type().Implements(marshalerType) || v.Type().Implements(textType) {
-		return v.Interface()
+	args, _ := out.(map[string]any)
+	amount, _ := args["amount"].(map[string]any)
+	if ns, ok := amount["duration"].(json.Number); ok {
+		if n, err := ns.Int64(); err == nil {
+			amount["duration"] = time.Duration(n).String()
+		}
 	}
-	switch v.Kind() {
-	case reflect.Pointer, reflect.Interface:
-		if v.IsNil() {
-			return nil
-		}
-		return readableValue(v.Elem())
-	case reflect.Struct:
-		out := map[string]any{}
-		readableFields(v, out)
-		return out
-	case reflect.Slice, reflect.Array:
-		if v.Kind() == reflect.Slice && v.IsNil() {
-			return nil
-		}
-		if v.Type().Elem().Kind() == reflect.Uint8 {
-			return v.Interface() // []byte: base64, as encoding/json
-		}
-		out := make([]any, v.Len())
-		for i := range out {
-			out[i] = readableValue(v.Index(i))
-		}
-		return out
-	case reflect.Map:
-		if v.IsNil() {
-			return nil
-		}
-		out := make(map[string]any, v.Len())
-		for it := v.MapRange(); it.Next(); {
-			out[fmt.Sprint(it.Key().Interface())] = readableValue(it.Value())
-		}
-		return out
-	}
-	return v.Interface()
-}
-
-// readableFields adds v's fields to out under their JSON names, with
-// encoding/json's rules for "-", omitempty and embedded structs.
-func readableFields(v reflect.Value, out map[string]any) {
-	t := v.Type()
-	for i := range t.NumField() {
-		f, fv := t.Field(i), v.Field(i)
-		tag := f.Tag.Get("json")
-		if tag == "-" {
-			continue
-		}
-		name, opts, _ := strings.Cut(tag, ",")
-		if f.Anonymous && name == "" {
-			ft := f.Type
-			if ft.Kind() == reflect.Pointer {
-				if fv.IsNil() {
-					continue
-				}
-				fv, ft = fv.Elem(), ft.Elem()
-			}
-			if ft.Kind() == reflect.Struct && !ft.Implements(marshalerType) {
-				readableFields(fv, out)
-				continue
-			}
-		}
-		if !f.IsExported() {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		if strings.Contains(","+opts+",", ",omitempty,") && isEmptyValue(fv) {
-			continue
-		}
-		if strings.Contains(","+opts+",", ",omitzero,") && fv.IsZero() {
-			continue
-		}
-		out[name] = readableValue(fv)
-	}
-}
-
-// isEmptyValue is encoding/json's test for omitempty.
-func isEmptyValue(v reflect.Value) bool {
-	switch v.Kind() {
-	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
-		return v.Len() == 0
-	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
-		reflect.Float32, reflect.Float64, reflect.Interface, reflect.Pointer:
-		return v.IsZero()
-	}
-	return false
+	return out
 }

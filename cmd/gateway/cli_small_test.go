@@ -81,6 +81,31 @@ func TestParsePrintsDurationsReadably(t *testing.T) {
 	}
 }
 
+// An edit's amount is a pointer, left out when the edit has none.
+func TestParsePrintsAnEditsDurationReadably(t *testing.T) {
+	for text, want := range map[string]any{"edit entry #5 2h": "2h0m0s", "edit entry #5 on Review in Web": nil} {
+		out, _, err := runCLI(t, nil, "parse", text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			Args map[string]any `json:"args"`
+		}
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("%q: %v in %s", text, err, out)
+		}
+		if want == nil {
+			if _, ok := got.Args["amount"]; ok {
+				t.Errorf("%q: an amount in %s", text, out)
+			}
+			continue
+		}
+		if amount, _ := got.Args["amount"].(map[string]any); amount["duration"] != want {
+			t.Errorf("%q: duration %v in %s, want %v", text, amount["duration"], out, want)
+		}
+	}
+}
+
 // The readable form is encoding/json's, field for field, but for durations.
 func TestReadableIsJSONButForDurations(t *testing.T) {
 	for _, text := range []string{
