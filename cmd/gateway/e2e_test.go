@@ -14,9 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/chatops/gateway/adapters/slack"
 	"github.com/chatops/gateway/core"
 )
 
@@ -70,29 +68,6 @@ func (g *gateway) stop() {
 	if err := <-g.done; err != nil {
 		g.t.Errorf("shutdown: %v", err)
 	}
-}
-
-// slash sends a signed slash command and returns the reply.
-func (g *gateway) slash(text string) map[string]any {
-	g.t.Helper()
-	body := url.Values{"team_id": {"T0001"}, "user_id": {"U0042"}, "user_name": {"ana"}, "command": {"/tt"},
-		"text": {text}, "channel_id": {"C1"}, "trigger_id": {"trig-" + text + time.Now().String()}}.Encode()
-	req, _ := http.NewRequest(http.MethodPost, g.base+"/slack/commands", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	slack.Sign(req.Header, testSecret, []byte(body), time.Now())
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		g.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var m map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil || resp.StatusCode != 200 {
-		g.t.Fatalf("%q: status %d, %v", text, resp.StatusCode, err)
-	}
-	if strings.HasPrefix(m["text"].(string), ":warning:") {
-		g.t.Fatalf("%q failed: %s", text, m["text"])
-	}
-	return m
 }
 
 // api calls the management API as the admin and decodes the answer.
@@ -301,16 +276,9 @@ func TestMetricsCountCommands(t *testing.T) {
 	// A domain error: the project is closed now.
 	body := url.Values{"team_id": {"T0001"}, "user_id": {"U0042"}, "user_name": {"ana"}, "command": {"/tt"},
 		"text": {"log 1h on Specs in Website yesterday"}, "trigger_id": {"trig-closed"}}.Encode()
-	req, _ := http.NewRequest(http.MethodPost, g.base+"/slack/commands", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	slack.Sign(req.Header, testSecret, []byte(body), time.Now())
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	signedPost(t, g.base+"/slack/commands", body)
 
-	resp, err = http.Get(g.base + "/metrics")
+	resp, err := http.Get(g.base + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,14 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/chatops/gateway/adapters/slack"
 	"github.com/chatops/gateway/core"
 )
 
@@ -90,17 +87,10 @@ func TestLoweredLimitsAreEnforced(t *testing.T) {
 
 	slash := func(text string) string {
 		body := url.Values{"team_id": {"T0001"}, "user_id": {"U0042"}, "user_name": {"ana"}, "command": {"/tt"}, "text": {text}}.Encode()
-		req, _ := http.NewRequest("POST", g.base+"/slack/commands", strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		slack.Sign(req.Header, testSecret, []byte(body), time.Now())
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
+		status, b := signedPost(t, g.base+"/slack/commands", body)
 		var m map[string]any
-		if err := json.NewDecoder(resp.Body).Decode(&m); err != nil || resp.StatusCode != 200 {
-			t.Fatalf("slack %q: %d %v", text, resp.StatusCode, err)
+		if err := json.Unmarshal(b, &m); err != nil || status != 200 {
+			t.Fatalf("slack %q: %d %v", text, status, err)
 		}
 		return fmt.Sprint(m["text"])
 	}

@@ -426,17 +426,10 @@ func mxSlashOlaf(t *testing.T, base, text string) string {
 	t.Helper()
 	body := url.Values{"team_id": {mxSlackTeam}, "user_id": {"U0042"}, "user_name": {"olaf"}, "command": {"/tt"},
 		"text": {text}, "channel_id": {"C1"}, "trigger_id": {"trig-" + text}}.Encode()
-	req, _ := http.NewRequest("POST", base+"/slack/commands", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	slack.Sign(req.Header, testSecret, []byte(body), time.Now())
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	status, b := signedPost(t, base+"/slack/commands", body)
 	var m map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil || resp.StatusCode != 200 {
-		t.Fatalf("fixture %q: %d %v", text, resp.StatusCode, err)
+	if err := json.Unmarshal(b, &m); err != nil || status != 200 {
+		t.Fatalf("fixture %q: %d %v", text, status, err)
 	}
 	return fmt.Sprint(m["text"])
 }

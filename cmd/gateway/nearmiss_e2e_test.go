@@ -3,13 +3,9 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,98 +18,18 @@ import (
 // API (users.info with a zone, chat.postMessage, response_url), and what
 // is stored read back through the management API and the outbox.
 
-const e2eBotToken = "xoxb-e2e-bot-token"
-
-// slackAPI is a local fake of Slack: users.info answers the zones of
-// zones, chat.postMessage and response URLs are recorded.
-type slackAPI struct {
-	t     *testing.T
-	srv   *httptest.Server
-	zones map[string]string // Slack user id → tz
-
-	mu        sync.Mutex
-	infoCalls map[string]int
-	responses []slackAnswer
-}
-
-// slackAnswer is what the gateway posted to a response_url.
-type slackAnswer struct {
-	Text            string          `json:"text"`
-	ResponseType    string          `json:"response_type"`
-	ReplaceOriginal bool            `json:"replace_original"`
-	DeleteOriginal  bool            `json:"delete_original"`
-	Blocks          json.RawMessage `json:"blocks"`
-}
-
-func newSlackAPI(t *testing.T, zones map[string]string) *slackAPI {
-	f := &slackAPI{t: t, zones: zones, infoCalls: map[string]int{}}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
-func (f *slackAPI) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	switch {
-	case r.URL.Path == "/api/users.info":
-		form, _ := url.ParseQuery(string(body))
-		if form.Get("token") != e2eBotToken && r.Header.Get("Authorization") != "Bearer "+e2eBotToken {
-			_ = json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": "invalid_auth"})
-			return
-		}
-		id := form.Get("user")
-		f.infoCalls[id]++
-		tz, ok := f.zones[id]
-		if !ok {
-			_ = json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": "user_not_found"})
-			return
-		}
-		_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "user": map[string]any{"id": id, "name": strings.ToLower(id), "tz": tz}})
-	case r.URL.Path == "/api/chat.postMessage":
-		_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "channel": "C1", "ts": "1700000000.000001"})
-	case strings.HasPrefix(r.URL.Path, "/response/"):
-		var a slackAnswer
-		if err := json.Unmarshal(body, &a); err != nil {
-			f.t.Errorf("response_url body is not JSON: %s", body)
-		}
-		f.responses = append(f.responses, a)
-		_, _ = w.Write([]byte("ok"))
-	default:
-		http.NotFound(w, r)
-	}
-}
-
-// answers returns and forgets what was posted to response URLs.
-func (f *slackAPI) answers() []slackAnswer {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	out := f.responses
-	f.responses = nil
-	return out
-}
-
-func (f *slackAPI) calls(user string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.infoCalls[user]
-}
-
 // secondEdition is a gateway with the Slack adapter, a bot token and the
 // fake Slack.
 type secondEdition struct {
 	*gateway
-	slack *slackAPI
+	slack *slackFake
 	n     int
 }
 
 func startSecondEdition(t *testing.T) *secondEdition {
 	t.Helper()
-	f := newSlackAPI(t, map[string]string{"U0ANA": "UTC", "U0BERTA": "Europe/Berlin", "U0CARL": "America/Los_Angeles"})
-	cfg := testConfig(t, filepath.Join(t.TempDir(), "e2e.db"), map[string]string{
-		"GATEWAY_SLACK_SIGNING_SECRET": testSecret, "GATEWAY_ADMIN_TOKEN": testAdmin,
-		"GATEWAY_SLACK_BOT_TOKEN": e2eBotToken, "GATEWAY_SLACK_API_URL": f.srv.URL + "/api/"})
+	f := newSlackFake(t, map[string]string{"U0ANA": "UTC", "U0BERTA": "Europe/Berlin", "U0CARL": "America/Los_Angeles"})
+	cfg := testConfig(t, filepath.Join(t.TempDir(), "e2e.db"), f.settings(nil))
 	return &secondEdition{gateway: startGateway(t, cfg), slack: f}
 }
 
@@ -122,25 +38,18 @@ func startSecondEdition(t *testing.T) *secondEdition {
 func (s *secondEdition) command(user, slash, text string) map[string]any {
 	s.t.Helper()
 	s.n++
-	body := url.Values{"team_id": {"T0001"}, "user_id": {user}, "user_name": {strings.ToLower(strings.TrimPrefix(user, "U0"))},
-		"command": {slash}, "text": {text}, "channel_id": {"C1"}, "trigger_id": {fmt.Sprintf("trig-%d", s.n)},
-		"response_url": {s.slack.srv.URL + "/response/cmd"}}.Encode()
-	return s.post("/slack/commands", body)
+	form := slashForm(user, strings.ToLower(strings.TrimPrefix(user, "U0")), slash, text, fmt.Sprintf("trig-%d", s.n))
+	form.Set("response_url", s.slack.srv.URL+"/response/cmd")
+	return s.post("/slack/commands", form.Encode())
 }
 
-func (s *secondEdition) post(path, body string) map[string]any {
+// post sends a signed form to path and returns the answer, if any; a
+// status other than 200 fails the test.
+func (s *secondEdition) post(path, form string) map[string]any {
 	s.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, s.base+path, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	slack.Sign(req.Header, testSecret, []byte(body), time.Now())
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		s.t.Fatalf("%s: status %d %s", path, resp.StatusCode, b)
+	status, b := signedPost(s.t, s.base+path, form)
+	if status != http.StatusOK {
+		s.t.Fatalf("%s: status %d %s", path, status, b)
 	}
 	var m map[string]any
 	if len(b) > 0 {
@@ -156,15 +65,14 @@ func (s *secondEdition) post(path, body string) map[string]any {
 func (s *secondEdition) press(user, actionID, value string) {
 	s.t.Helper()
 	s.n++
-	payload, _ := json.Marshal(map[string]any{
+	s.post("/slack/interactions", interactionForm(map[string]any{
 		"type": "block_actions", "team": map[string]any{"id": "T0001"},
 		"user":       map[string]any{"id": user, "username": strings.ToLower(strings.TrimPrefix(user, "U0")), "team_id": "T0001"},
 		"trigger_id": fmt.Sprintf("press-%d", s.n), "channel": map[string]any{"id": "C1"},
 		"container":    map[string]any{"type": "message", "is_ephemeral": true},
 		"response_url": s.slack.srv.URL + "/response/press",
 		"actions":      []map[string]any{{"action_id": actionID, "block_id": "b", "type": "button", "value": value}},
-	})
-	s.post("/slack/interactions", url.Values{"payload": {string(payload)}}.Encode())
+	}))
 }
 
 // buttonsOf returns the action ids and values of the buttons in blocks.

@@ -13,43 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chatops/gateway/adapters/slack"
 	"github.com/chatops/gateway/core"
 )
-
-// slashAs sends a signed slash command as another Slack user and returns
-// the reply's text, errors included.
-func (g *gateway) slashAs(user, name, text string) string {
-	g.t.Helper()
-	body := url.Values{"team_id": {"T0001"}, "user_id": {user}, "user_name": {name}, "command": {"/tt"},
-		"text": {text}, "channel_id": {"C1"}, "trigger_id": {"trig-" + user + text + time.Now().String()}}.Encode()
-	req, _ := http.NewRequest(http.MethodPost, g.base+"/slack/commands", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	slack.Sign(req.Header, testSecret, []byte(body), time.Now())
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		g.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var m map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil || resp.StatusCode != 200 {
-		g.t.Fatalf("%q: status %d, %v", text, resp.StatusCode, err)
-	}
-	return m["text"].(string)
-}
-
-// count is how many messages the fake got at path for channel.
-func (f *slackFake) count(path, channel string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	n := 0
-	for _, m := range f.msgs {
-		if m["path"] == path && m["channel"] == channel {
-			n++
-		}
-	}
-	return n
-}
 
 // directedEvents counts the outbox's events of type typ.
 func (g *gateway) directedEvents(typ string) int {
@@ -76,12 +41,8 @@ func (g *gateway) directedEvents(typ string) int {
 // totals by user and project; a timer running past GATEWAY_LONG_TIMER gets
 // exactly one direct message, whose Stop button stops it.
 func TestEndToEndScheduledReportAndLongTimer(t *testing.T) {
-	fake := newSlackFake(t)
-	cfg := testConfig(t, filepath.Join(t.TempDir(), "sched.db"), map[string]string{
-		"GATEWAY_SLACK_SIGNING_SECRET": testSecret, "GATEWAY_ADMIN_TOKEN": testAdmin,
-		"GATEWAY_SLACK_BOT_TOKEN": "xoxb-e2e", "GATEWAY_SLACK_API_URL": fake.srv.URL + "/api/",
-		"GATEWAY_LONG_TIMER": "8h",
-	})
+	fake := newSlackFake(t, nil)
+	cfg := testConfig(t, filepath.Join(t.TempDir(), "sched.db"), fake.settings(map[string]string{"GATEWAY_LONG_TIMER": "8h"}))
 	clk := &frozen{t: time.Now()}
 	cfg.schedNow, cfg.schedInterval = clk.now, time.Hour // the test runs the scheduler itself
 	g := startGateway(t, cfg)
@@ -221,11 +182,8 @@ func TestEndToEndScheduledReportAndLongTimer(t *testing.T) {
 // TestEndToEndReminders: remind sets, shows and removes a reminder with a
 // bot token; without one, it says which setting it needs.
 func TestEndToEndReminders(t *testing.T) {
-	fake := newSlackFake(t)
-	cfg := testConfig(t, filepath.Join(t.TempDir(), "remind.db"), map[string]string{
-		"GATEWAY_SLACK_SIGNING_SECRET": testSecret, "GATEWAY_ADMIN_TOKEN": testAdmin,
-		"GATEWAY_SLACK_BOT_TOKEN": "xoxb-e2e", "GATEWAY_SLACK_API_URL": fake.srv.URL + "/api/",
-	})
+	fake := newSlackFake(t, nil)
+	cfg := testConfig(t, filepath.Join(t.TempDir(), "remind.db"), fake.settings(nil))
 	clk := &frozen{t: time.Now()}
 	cfg.schedNow, cfg.schedInterval = clk.now, time.Hour
 	g := startGateway(t, cfg)
@@ -300,27 +258,6 @@ func TestEndToEndReminders(t *testing.T) {
 	if text := g.slashAs("U0042", "ana", "report week every fri 17:00"); !strings.Contains(text, "GATEWAY_SLACK_BOT_TOKEN") {
 		t.Fatalf("report every without a bot token: %s", text)
 	}
-}
-
-// press sends a signed press of a button (in block) of msg, as ana,
-// answered at responseURL.
-func press(t *testing.T, g *gateway, responseURL string, msg map[string]string, block, action, value string) {
-	t.Helper()
-	payload, _ := json.Marshal(map[string]any{
-		"type": "block_actions", "team": map[string]string{"id": "T0001"}, "user": map[string]string{"id": "U0042"},
-		"response_url": responseURL, "trigger_id": "press-" + action,
-		"message": map[string]any{"text": msg["text"], "blocks": json.RawMessage(msg["blocks"])},
-		"actions": []map[string]string{{"action_id": action, "block_id": block, "value": value, "type": "button"}},
-	})
-	body := url.Values{"payload": {string(payload)}}.Encode()
-	req, _ := http.NewRequest(http.MethodPost, g.base+"/slack/interactions", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	slack.Sign(req.Header, testSecret, []byte(body), time.Now())
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("press %s: %v %v", action, resp, err)
-	}
-	resp.Body.Close()
 }
 
 // TestEndToEndMattermostScheduledReport: a Mattermost channel that gave its
@@ -438,7 +375,7 @@ func TestEndToEndScheduledReportIsRetried(t *testing.T) {
 	defer api.Close()
 	cfg := testConfig(t, filepath.Join(t.TempDir(), "retry.db"), map[string]string{
 		"GATEWAY_SLACK_SIGNING_SECRET": testSecret, "GATEWAY_ADMIN_TOKEN": testAdmin,
-		"GATEWAY_SLACK_BOT_TOKEN": "xoxb-e2e", "GATEWAY_SLACK_API_URL": api.URL + "/api/",
+		"GATEWAY_SLACK_BOT_TOKEN": e2eBotToken, "GATEWAY_SLACK_API_URL": api.URL + "/api/",
 		"GATEWAY_RETRY_SCHEDULE": "0s,100ms,100ms",
 	})
 	clk := &frozen{t: time.Now()}

@@ -51,7 +51,7 @@ func TestSecretsNeverLogged(t *testing.T) {
 		metricsToken = "metrics-secret-4e5f6a7b8c9d0e1f2a3b"
 	)
 	key := base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789ABCDEF"))
-	fake := newSlackFake(t) // chat.postMessage wants the bot token xoxb-e2e
+	fake := newSlackFake(t, nil) // it wants the bot token e2eBotToken
 	var (
 		recvMu  sync.Mutex
 		signed  []string
@@ -64,16 +64,14 @@ func TestSecretsNeverLogged(t *testing.T) {
 	)
 	t.Cleanup(receive.Close)
 	var logs syncBuffer
-	cfg := testConfig(t, filepath.Join(t.TempDir(), "gw.db"), map[string]string{
-		"GATEWAY_ADMIN_TOKEN": testAdmin, "GATEWAY_SLACK_SIGNING_SECRET": testSecret,
-		"GATEWAY_SLACK_BOT_TOKEN": "xoxb-e2e", "GATEWAY_SLACK_API_URL": fake.srv.URL + "/api/",
+	cfg := testConfig(t, filepath.Join(t.TempDir(), "gw.db"), fake.settings(map[string]string{
 		"GATEWAY_MATTERMOST_TOKEN": mmToken, "GATEWAY_GITHUB_WEBHOOK_SECRET": githubSecret,
 		"GATEWAY_METRICS_TOKEN": metricsToken, "GATEWAY_ENCRYPTION_KEY": key,
 		"GATEWAY_ALLOW_PRIVATE_TARGETS": "true", "GATEWAY_LOG_LEVEL": "debug",
-	})
+	}))
 	g := startLogged(t, cfg, &logs)
 	secrets := map[string]string{
-		"admin token": testAdmin, "Slack signing secret": testSecret, "Slack bot token": "xoxb-e2e",
+		"admin token": testAdmin, "Slack signing secret": testSecret, "Slack bot token": e2eBotToken,
 		"Mattermost token": mmToken, "GitHub secret": githubSecret, "metrics token": metricsToken, "encryption key": key,
 	}
 	admin := "Bearer " + testAdmin
@@ -127,20 +125,14 @@ func TestSecretsNeverLogged(t *testing.T) {
 	if value == nil {
 		t.Fatalf("no Stop button in %s", started["blocks"])
 	}
-	payload, _ := json.Marshal(map[string]any{"type": "block_actions", "team": map[string]string{"id": "T0001"},
+	button := interactionForm(map[string]any{"type": "block_actions", "team": map[string]string{"id": "T0001"},
 		"user": map[string]string{"id": "U0042"}, "response_url": fake.srv.URL + "/response/1", "trigger_id": "press-1",
 		"actions": []map[string]string{{"action_id": "stop_timer", "block_id": "timer", "value": value[1], "type": "button"}}})
-	form := url.Values{"payload": {string(payload)}}.Encode()
-	req, _ := http.NewRequest("POST", g.base+"/slack/interactions", strings.NewReader(form))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	slack.Sign(req.Header, testSecret, []byte(form), time.Now())
-	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
-		t.Fatalf("button: %v %v", resp, err)
-	} else {
-		resp.Body.Close()
+	if status, b := signedPost(t, g.base+"/slack/interactions", button); status != 200 {
+		t.Fatalf("button: status %d %s", status, b)
 	}
 	forged := url.Values{"team_id": {"T0001"}, "user_id": {"U0042"}, "text": {"status"}}.Encode()
-	req, _ = http.NewRequest("POST", g.base+"/slack/commands", strings.NewReader(forged))
+	req, _ := http.NewRequest("POST", g.base+"/slack/commands", strings.NewReader(forged))
 	slack.Sign(req.Header, "not-the-secret", []byte(forged), time.Now())
 	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 401 {
 		t.Fatalf("forged slack: %v %v", resp, err)
