@@ -198,8 +198,3 @@ func PeriodTitle(p Period, from time.Time, loc *time.Location) string {
 	}
 	return from.In(loc).Format("Mon 2 Jan 2006")
 }
-
-// periodTitle is PeriodTitle under the name reportlink.go still calls.
-func periodTitle(p Period, from time.Time, loc *time.Location) string {
-	return PeriodTitle(p, from, loc)
-}

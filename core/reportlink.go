@@ -231,6 +231,6 @@ func (s *Service) reportCSV(ctx context.Context, actor Actor, c Report) (*Result
 	if err != nil {
 		return nil, err
 	}
-	sum := &Summary{Title: periodTitle(c.Period, from, loc), From: from.UTC(), To: to.UTC(), By: c.By, Team: c.Team, Rows: []SummaryRow{}}
+	sum := &Summary{Title: PeriodTitle(c.Period, from, loc), From: from.UTC(), To: to.UTC(), By: c.By, Team: c.Team, Rows: []SummaryRow{}}
 	return &Result{Command: "report", Report: sum, Link: link, LinkExpires: exp, User: actor.User, At: now}, nil
 }

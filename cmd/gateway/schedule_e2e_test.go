@@ -95,7 +95,7 @@ func TestEndToEndScheduledReportAndLongTimer(t *testing.T) {
 
 	clk.add(next.Sub(clk.now()) + 30*time.Second)
 	run()
-	msg := fake.wait(t, "/api/chat.postMessage", "Team report · 2026-11-30 – 2026-12-01")
+	msg := fake.wait(t, "/api/chat.postMessage", "Team report · Mon 30 Nov 2026 – Tue 1 Dec 2026")
 	if msg["channel"] != "C1" {
 		t.Fatalf("report posted to %q", msg["channel"])
 	}
