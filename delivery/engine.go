@@ -169,11 +169,13 @@ func (n *notifyStore) Update(ctx context.Context, fn func(core.Tx) error) error 
 // flight finish, hands back what it had claimed but not sent, and returns.
 func (e *Engine) Run(ctx context.Context) error {
 	jobs := make(chan *job, e.opts.Workers)
+	rec := e.startRecorder()
+	defer rec.stop()
 	var workers sync.WaitGroup
 	for range e.opts.Workers {
 		workers.Go(func() {
 			for j := range jobs {
-				e.deliver(j)
+				e.deliver(j, rec)
 				// A slot is free: a backlog is claimed now, not at the
 				// next poll.
 				if e.slotsWanted.CompareAndSwap(true, false) {
@@ -261,14 +263,16 @@ func (e *Engine) DeliverOnce(ctx context.Context) (int, error) {
 	jobs := make(chan *job, e.opts.BatchSize)
 	n, err := e.claim(ctx, e.opts.BatchSize, jobs)
 	close(jobs)
+	rec := e.startRecorder()
 	var wg sync.WaitGroup
 	for range min(n, e.opts.Workers) {
 		wg.Go(func() {
 			for j := range jobs {
-				e.deliver(j)
+				e.deliver(j, rec)
 			}
 		})
 	}
 	wg.Wait()
+	rec.stop()
 	return n, err
 }
