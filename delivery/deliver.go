@@ -36,33 +36,59 @@ func (e *Engine) claim(ctx context.Context, limit int, jobs chan<- *job) (int, e
 	if err != nil || len(ds) == 0 {
 		return 0, err
 	}
-	batch := make([]*job, 0, len(ds))
-	err = e.store.View(ctx, func(tx core.Tx) error {
-		subs := map[core.ID]core.Subscription{}
-		evs, err := eventsOf(tx, ds)
+	return e.hand(ctx, ds, nil, nil, jobs)
+}
+
+// hand gives claimed deliveries to the workers, in claim order, with
+// their events and subscriptions: those in evs and subs as they are, the
+// others read in one View.
+func (e *Engine) hand(ctx context.Context, ds []core.Delivery, evs map[int64]core.Event, subs map[core.ID]core.Subscription, jobs chan<- *job) (int, error) {
+	batch := make([]*job, len(ds))
+	var missing []core.Delivery
+	for i, d := range ds {
+		ev, ok := evs[d.EventSeq]
+		sub, known := subs[d.SubscriptionID]
+		if ok && known {
+			batch[i] = &job{d: d, ev: ev, sub: sub}
+		} else {
+			missing = append(missing, d)
+		}
+	}
+	if len(missing) > 0 {
+		err := e.store.View(ctx, func(tx core.Tx) error {
+			read, err := eventsOf(tx, missing)
+			if err != nil {
+				return err
+			}
+			if subs == nil {
+				subs = map[core.ID]core.Subscription{}
+			}
+			for i, d := range ds {
+				if batch[i] != nil {
+					continue
+				}
+				ev, ok := evs[d.EventSeq]
+				if !ok {
+					if ev, ok = read[d.EventSeq]; !ok {
+						if ev, err = tx.Event(d.EventSeq); err != nil {
+							return err
+						}
+					}
+				}
+				sub, ok := subs[d.SubscriptionID]
+				if !ok {
+					if sub, err = tx.Subscription(d.WorkspaceID, d.SubscriptionID); err != nil {
+						return err
+					}
+					subs[d.SubscriptionID] = sub
+				}
+				batch[i] = &job{d: d, ev: ev, sub: sub}
+			}
+			return nil
+		})
 		if err != nil {
-			return err
+			return 0, fmt.Errorf("load claimed deliveries: %w", err)
 		}
-		for _, d := range ds {
-			ev, ok := evs[d.EventSeq]
-			if !ok {
-				if ev, err = tx.Event(d.EventSeq); err != nil {
-					return err
-				}
-			}
-			sub, ok := subs[d.SubscriptionID]
-			if !ok {
-				if sub, err = tx.Subscription(d.WorkspaceID, d.SubscriptionID); err != nil {
-					return err
-				}
-				subs[d.SubscriptionID] = sub
-			}
-			batch = append(batch, &job{d: d, ev: ev, sub: sub})
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("load claimed deliveries: %w", err)
 	}
 	for _, j := range batch {
 		jobs <- j

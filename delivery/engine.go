@@ -185,7 +185,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		})
 	}
 	var loops sync.WaitGroup
-	loops.Go(func() { e.dispatchLoop(ctx) })
+	loops.Go(func() { e.dispatchLoop(ctx, jobs) })
 	loops.Go(func() { e.claimLoop(ctx, jobs) })
 	loops.Wait()
 	close(jobs)
@@ -207,14 +207,26 @@ func (e *Engine) wait(ctx context.Context, c chan struct{}) bool {
 	return true
 }
 
-func (e *Engine) dispatchLoop(ctx context.Context) {
+// dispatchLoop dispatches new events, claims what is due with them, up to
+// the free slots of the workers' queue, and hands it to the workers; the
+// claim loop takes the rest.
+func (e *Engine) dispatchLoop(ctx context.Context, jobs chan<- *job) {
 	for {
-		n, err := e.DispatchOnce(ctx)
+		limit := min(cap(jobs)-len(jobs), e.opts.BatchSize)
+		d, err := e.dispatch(ctx, limit)
 		if err != nil && ctx.Err() == nil {
 			e.opts.Logger.Error("dispatch failed", "err", err)
 		}
-		if n > 0 {
-			signal(e.wakeClaim)
+		if len(d.claimed) > 0 {
+			if _, err := e.hand(ctx, d.claimed, d.evs, d.subs, jobs); err != nil && ctx.Err() == nil {
+				e.opts.Logger.Error("claim failed", "err", err)
+			}
+		}
+		if d.events > 0 {
+			if limit == 0 || len(d.claimed) == limit {
+				// More may be due than this dispatch could claim.
+				signal(e.wakeClaim)
+			}
 			continue
 		}
 		if !e.wait(ctx, e.wakeDispatch) {
