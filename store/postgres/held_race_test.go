@@ -18,6 +18,23 @@ import (
 // loadgen -mode drain: hundreds of deliveries stayed pending and held for
 // an enabled, active subscription, and were never sent.
 func TestEnableDuringDispatchLeavesNothingHeld(t *testing.T) {
+	enableDuringQueueing(t, func(tx core.Tx, d *core.Delivery) error {
+		_, err := tx.CreateDelivery(d)
+		return err
+	})
+}
+
+// The same for a replay: RequeueDelivery takes its held flag from the
+// subscription as CreateDelivery does.
+func TestEnableDuringReplayLeavesNothingHeld(t *testing.T) {
+	enableDuringQueueing(t, func(tx core.Tx, d *core.Delivery) error { return tx.RequeueDelivery(d) })
+}
+
+// enableDuringQueueing enables a disabled subscription while another
+// transaction queues a delivery of it with queue, and checks that the
+// delivery can be claimed once both committed.
+func enableDuringQueueing(t *testing.T, queue func(core.Tx, *core.Delivery) error) {
+	t.Helper()
 	url := pgtest.Schema(t)
 	s := openTest(t, url, Options{})
 	ws, user := fixture(t, s)
@@ -30,7 +47,7 @@ func TestEnableDuringDispatchLeavesNothingHeld(t *testing.T) {
 		err := s.Update(context.Background(), func(tx core.Tx) error {
 			d := core.Delivery{WorkspaceID: ws, SubscriptionID: sub.ID, EventSeq: 1, EventID: "evt_1",
 				EventType: core.EventTimeEntryCreated, State: core.DeliveryPending, NextAttemptAt: t0, CreatedAt: t0, UpdatedAt: t0}
-			if _, err := tx.CreateDelivery(&d); err != nil {
+			if err := queue(tx, &d); err != nil {
 				return err
 			}
 			once.Do(func() { close(inserted) })
