@@ -18,29 +18,8 @@ const dispatchBatch = 500
 // subscription was created), and advances the dispatch cursor, in one
 // transaction. It returns how many events it read.
 func (e *Engine) DispatchOnce(ctx context.Context) (int, error) {
-	d, err := e.dispatch(ctx, 0)
-	return d.events, err
-}
-
-// dispatched is what one dispatch did: how many events it read, the
-// deliveries it claimed, and the events and subscriptions it had in hand.
-type dispatched struct {
-	events  int
-	claimed []core.Delivery
-	evs     map[int64]core.Event
-	subs    map[core.ID]core.Subscription
-}
-
-// dispatch is DispatchOnce; when it read events and claim > 0, it also
-// claims up to claim due deliveries in the same transaction (those it
-// made among them, when they are due at once), as the claim loop would:
-// the first attempt of a new event needs no transaction of its own to be
-// claimed, nor one to read its event and subscription again.
-func (e *Engine) dispatch(ctx context.Context, claim int) (dispatched, error) {
-	var out dispatched
-	var created int
+	var n, created int
 	err := e.store.Update(ctx, func(tx core.Tx) error {
-		out, created = dispatched{}, 0
 		cursor, err := tx.DispatchCursor()
 		if err != nil {
 			return err
@@ -49,13 +28,10 @@ func (e *Engine) dispatch(ctx context.Context, claim int) (dispatched, error) {
 		if err != nil || len(evs) == 0 {
 			return err
 		}
-		out.events = len(evs)
+		n, created = len(evs), 0
 		r := webhooks.NewRouter(tx)
 		now := e.now()
 		first := now.Add(e.opts.RetrySchedule[0])
-		if claim > 0 {
-			out.evs, out.subs = make(map[int64]core.Event, len(evs)), map[core.ID]core.Subscription{}
-		}
 		for _, ev := range evs {
 			subs, err := r.Recipients(ev)
 			if err != nil {
@@ -73,24 +49,15 @@ func (e *Engine) dispatch(ctx context.Context, claim int) (dispatched, error) {
 					return err
 				}
 				created++
-				if claim > 0 {
-					out.evs[ev.Seq], out.subs[sub.ID] = ev, sub
-				}
 			}
 		}
-		if err := tx.SetDispatchCursor(evs[len(evs)-1].Seq); err != nil {
-			return err
-		}
-		if claim > 0 && created > 0 {
-			out.claimed, err = tx.ClaimDeliveries(now, now.Add(e.opts.Lease), claim)
-		}
-		return err
+		return tx.SetDispatchCursor(evs[len(evs)-1].Seq)
 	})
 	if err != nil {
-		return dispatched{}, fmt.Errorf("dispatch: %w", err)
+		return 0, fmt.Errorf("dispatch: %w", err)
 	}
 	e.metrics.dispatched.Add(float64(created))
-	return out, nil
+	return n, nil
 }
 
 func maxTime(a, b time.Time) time.Time {
