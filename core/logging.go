@@ -67,19 +67,7 @@ func (c *change) span(cmd Log) (start, end time.Time, err error) {
 // userEntries returns the acting user's entries that overlap [from, to),
 // a running timer too.
 func (c *change) userEntries(from, to time.Time) ([]TimeEntry, error) {
-	var out []TimeEntry
-	page := Page{Limit: MaxPageLimit}
-	for {
-		entries, err := c.tx.ListEntries(c.ws, EntryFilter{UserID: c.actor.User.ID, From: from.UTC(), To: to.UTC()}, page)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, entries...)
-		if len(entries) < page.Limit {
-			return out, nil
-		}
-		page.After = entries[len(entries)-1].ID
-	}
+	return allEntries(c.tx, c.ws, EntryFilter{UserID: c.actor.User.ID, From: from.UTC(), To: to.UTC()})
 }
 
 // checkOverlap refuses [start, end) when it overlaps another entry of the

@@ -128,41 +128,31 @@ func closest(name string, names []string) string {
 	return best
 }
 
-// pagedNames reads a list page after page (list gives the page after a
-// cursor) and returns, in its order, the names of the items whose status
-// keep keeps; of gives an item's id (the next cursor), name and status.
-func pagedNames[T any](list func(Page) ([]T, error), of func(T) (id ID, name, status string), keep func(status string) bool) ([]string, error) {
-	var out []string
-	p := Page{Limit: MaxPageLimit}
-	for {
-		items, err := list(p)
-		if err != nil {
-			return nil, err
-		}
-		for _, it := range items {
-			if _, name, status := of(it); keep(status) {
-				out = append(out, name)
-			}
-		}
-		if len(items) < p.Limit {
-			return out, nil
-		}
-		p.After, _, _ = of(items[len(items)-1])
-	}
-}
-
 // projectNames lists the names of the workspace's projects whose status
 // keep keeps (notClosed, isClosed, anyStatus).
 func (c *change) projectNames(keep func(status string) bool) ([]string, error) {
-	return pagedNames(func(p Page) ([]Project, error) { return c.tx.ListProjects(c.ws, p) },
-		func(p Project) (ID, string, string) { return p.ID, p.Name, p.Status }, keep)
+	ps, err := listAll(func(p Page) ([]Project, error) { return c.tx.ListProjects(c.ws, p) }, func(p Project) ID { return p.ID })
+	var names []string
+	for _, p := range ps {
+		if keep(p.Status) {
+			names = append(names, p.Name)
+		}
+	}
+	return names, err
 }
 
 // taskNames lists the names of the tasks of a project (of every project
 // when project is 0) whose status keep keeps.
 func (c *change) taskNames(project ID, keep func(status string) bool) ([]string, error) {
-	return pagedNames(func(p Page) ([]Task, error) { return c.tx.ListTasks(c.ws, TaskFilter{ProjectID: project}, p) },
-		func(t Task) (ID, string, string) { return t.ID, t.Name, t.Status }, keep)
+	ts, err := listAll(func(p Page) ([]Task, error) { return c.tx.ListTasks(c.ws, TaskFilter{ProjectID: project}, p) },
+		func(t Task) ID { return t.ID })
+	var names []string
+	for _, t := range ts {
+		if keep(t.Status) {
+			names = append(names, t.Name)
+		}
+	}
+	return names, err
 }
 
 // The statuses projectNames and taskNames keep: the open names (near

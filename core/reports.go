@@ -288,19 +288,7 @@ func (s *Service) ReportTotals(ctx context.Context, actor Actor, q ReportQuery) 
 
 // allEntries reads every entry f selects, page after page.
 func allEntries(tx Tx, ws ID, f EntryFilter) ([]TimeEntry, error) {
-	var out []TimeEntry
-	p := Page{Limit: MaxPageLimit}
-	for {
-		es, err := tx.ListEntries(ws, f, p)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, es...)
-		if len(es) < p.Limit {
-			return out, nil
-		}
-		p.After = es[len(es)-1].ID
-	}
+	return listAll(func(p Page) ([]TimeEntry, error) { return tx.ListEntries(ws, f, p) }, func(e TimeEntry) ID { return e.ID })
 }
 
 // namesOf reads the names of the users, projects and tasks of entries. A

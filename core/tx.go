@@ -275,6 +275,24 @@ func Paged[T any](p Page, id func(T) ID, list func(Page) ([]T, error)) ([]T, ID,
 	return items, 0, nil
 }
 
+// listAll reads every page of a list, in order: list gives the page after
+// a cursor, id an item's id (the next page's cursor).
+func listAll[T any](list func(Page) ([]T, error), id func(T) ID) ([]T, error) {
+	var out []T
+	p := Page{Limit: MaxPageLimit}
+	for {
+		items, err := list(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+		if len(items) < p.Limit {
+			return out, nil
+		}
+		p.After = id(items[len(items)-1])
+	}
+}
+
 func checkStatus(status string) error {
 	if status != StatusOpen && status != StatusClosed {
 		return Errorf(EINVALID, "status must be %q or %q, not %q", StatusOpen, StatusClosed, status)
