@@ -127,8 +127,7 @@ func TestNearMissLooksUpOnce(t *testing.T) {
 		{"found", core.Track{Task: "Fix bug", Project: "Website"}, nil, "", 1, 1},
 		{"closed project", core.Track{Task: "Specs", Project: "Ops"}, nil, `project "Ops" is closed`, 1, 0},
 		{"closed task", core.Track{Task: "Old", Project: "Website"}, nil, `task "Old" is closed`, 1, 1},
-		// A new task in a new project: both confirmed (a task asked about
-		// and not confirmed is looked up again by ensureTask to be made).
+		// A new task in a new project: both confirmed.
 		{"confirmed project", core.Track{Task: "Fix bug", Project: "Web"}, []string{core.ConfirmProject("Web"), core.ConfirmTask("Web", "Fix bug")}, "", 1, 1},
 		{"confirmed task", core.Track{Task: "Fix bu", Project: "Website"}, []string{core.ConfirmTask("Website", "Fix bu")}, "", 1, 1},
 	} {
@@ -142,6 +141,45 @@ func TestNearMissLooksUpOnce(t *testing.T) {
 			}
 			if p, tk := ws.lookups(); p != tc.projects || tk != tc.task {
 				t.Errorf("looked up %d projects and %d tasks by name, want %d and %d", p, tk, tc.projects, tc.task)
+			}
+		})
+	}
+}
+
+// TestNewNameLooksUpOnce checks that track and log look a new project or
+// task up by name once on the way to creating it (or to saying how to),
+// when no open name is close enough to ask about, and that they create
+// what they name.
+func TestNewNameLooksUpOnce(t *testing.T) {
+	f := newFixture(t)
+	ana := f.user("ana", core.RoleMember)
+	f.do(ana, core.AddTask{Task: "Fix bug", Project: "Website"})
+	ws := f.watch()
+
+	for _, tc := range []struct {
+		name           string
+		cmd            core.Command
+		wantErr        string
+		projects, task int64
+	}{
+		{"track new task in new project", core.Track{Task: "Deploy", Project: "Quarry"}, "", 1, 1},
+		{"track new task in a project", core.Track{Task: "Onboarding", Project: "Website"}, "", 1, 1},
+		{"log new project", core.Log{Amount: rangeOf(t, 9, 0, 10, 0), Project: "Garden"}, "", 1, 0},
+		{"log new task in new project", core.Log{Amount: rangeOf(t, 10, 0, 11, 0), Task: "Plan", Project: "Harbor"}, "", 1, 1},
+		{"track new task without project", core.Track{Task: "Zebra"}, `there is no task "Zebra" yet; name its project to create it: "track Zebra in PROJECT"`, 0, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ws.lookups()
+			res, err := f.svc.Execute(f.ctx, ana, tc.cmd)
+			if tc.wantErr == "" && err != nil || tc.wantErr != "" && core.ErrorMessage(err) != tc.wantErr {
+				t.Fatalf("got %v, want %q", err, tc.wantErr)
+			}
+			if p, tk := ws.lookups(); p != tc.projects || tk != tc.task {
+				t.Errorf("looked up %d projects and %d tasks by name, want %d and %d", p, tk, tc.projects, tc.task)
+			}
+			if err == nil && (res.Project == nil || res.Entry == nil || res.Entry.ProjectID != res.Project.ID ||
+				tc.task == 1 && (res.Task == nil || res.Entry.TaskID != res.Task.ID)) {
+				t.Errorf("result %+v", res)
 			}
 		})
 	}

@@ -257,41 +257,33 @@ func (c *change) asking() bool {
 
 // askProject finds an open project, and when it does not exist but one
 // that does is close (and the actor did not confirm the new name), asks
-// with a *NearMiss; else it creates the project as ensureProject does.
+// with a *NearMiss; else it goes on as ensureProject does, from the one
+// lookup of the name.
 func (c *change) askProject(name string) (Project, error) {
 	clean, err := c.s.Limits().cleanName("project", name)
 	if err != nil {
 		return Project{}, err
 	}
-	if !c.asking() || c.actor.confirmed(ConfirmProject(clean)) {
-		return c.ensureProject(name) // nothing to ask: ensureProject's lookup is the only one
-	}
 	p, err := c.tx.ProjectByName(c.ws, clean)
-	switch {
-	case err == nil && p.Status != StatusClosed:
-		return p, nil // the common case, looked up once
-	case err == nil:
-		return Project{}, Errorf(EINVALID, "project %q is closed", p.Name) // as ensureProject says
-	case ErrorCode(err) != ENOTFOUND:
-		return Project{}, err
+	if ErrorCode(err) == ENOTFOUND && c.asking() && !c.actor.confirmed(ConfirmProject(clean)) {
+		names, lerr := c.projectNames(notClosed)
+		if lerr != nil {
+			return Project{}, lerr
+		}
+		if near := closest(clean, names); near != "" {
+			return Project{}, &NearMiss{Kind: "project", Name: clean, Existing: near,
+				Use: withName(c.cmd, "project", near), Again: c.cmd, Create: AddProject{Project: clean}}
+		}
 	}
-	names, err := c.projectNames(notClosed)
-	if err != nil {
-		return Project{}, err
-	}
-	if near := closest(clean, names); near != "" {
-		return Project{}, &NearMiss{Kind: "project", Name: clean, Existing: near,
-			Use: withName(c.cmd, "project", near), Again: c.cmd, Create: AddProject{Project: clean}}
-	}
-	// A new name: ensureProject looks it up again (it takes no lookup
-	// result) and creates it.
-	return c.ensureProject(name)
+	// Found (open or closed), a failed lookup, or a new name nothing is
+	// close to (or confirmed): ensureProject's answer from this lookup.
+	return c.foundOrNewProject(clean, p, err)
 }
 
 // askTask finds an open task, in project when set, else in any project;
 // when it does not exist but an open one of that project (of any project,
 // without one) is close, it asks with a *NearMiss; else it goes on as
-// ensureTask does.
+// ensureTask does, from the one lookup of the name.
 func (c *change) askTask(name string, project *Project) (Task, error) {
 	clean, err := c.s.Limits().cleanName("task", name)
 	if err != nil {
@@ -302,31 +294,22 @@ func (c *change) askTask(name string, project *Project) (Task, error) {
 	if project != nil {
 		pid, pname = project.ID, project.Name
 	}
-	if !c.asking() || c.actor.confirmed(ConfirmTask(pname, clean)) {
-		return c.ensureTask(name, project) // nothing to ask: ensureTask's lookup is the only one
-	}
 	t, err := c.tx.TaskByName(c.ws, pid, clean)
-	switch {
-	case err == nil && t.Status != StatusClosed:
-		return t, nil // the common case, looked up once
-	case err == nil:
-		return Task{}, Errorf(EINVALID, "task %q is closed", t.Name) // as ensureTask says
-	case ErrorCode(err) != ENOTFOUND:
-		return Task{}, err
-	}
-	names, err := c.taskNames(pid, notClosed)
-	if err != nil {
-		return Task{}, err
-	}
-	if near := closest(clean, names); near != "" {
-		nm := &NearMiss{Kind: "task", Name: clean, Existing: near, Project: pname, Again: c.cmd,
-			Use: withName(c.cmd, "task", near)}
-		if project != nil {
-			nm.Create = AddTask{Task: clean, Project: pname}
+	if ErrorCode(err) == ENOTFOUND && c.asking() && !c.actor.confirmed(ConfirmTask(pname, clean)) {
+		names, lerr := c.taskNames(pid, notClosed)
+		if lerr != nil {
+			return Task{}, lerr
 		}
-		return Task{}, nm
+		if near := closest(clean, names); near != "" {
+			nm := &NearMiss{Kind: "task", Name: clean, Existing: near, Project: pname, Again: c.cmd,
+				Use: withName(c.cmd, "task", near)}
+			if project != nil {
+				nm.Create = AddTask{Task: clean, Project: pname}
+			}
+			return Task{}, nm
+		}
 	}
-	// A new name: ensureTask looks it up again (it takes no lookup
-	// result) and creates it, or says how to.
-	return c.ensureTask(name, project)
+	// Found (open or closed), a failed lookup, or a new name nothing is
+	// close to (or confirmed): ensureTask's answer from this lookup.
+	return c.foundOrNewTask(clean, project, t, err)
 }

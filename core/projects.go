@@ -58,6 +58,13 @@ func (c *change) ensureProject(name string) (Project, error) {
 		return Project{}, err
 	}
 	p, err := c.tx.ProjectByName(c.ws, name)
+	return c.foundOrNewProject(name, p, err)
+}
+
+// foundOrNewProject goes on from the lookup of a clean project name (p and
+// err are what ProjectByName returned): an open project found is returned,
+// a closed one refused, a missing one created and project.created emitted.
+func (c *change) foundOrNewProject(name string, p Project, err error) (Project, error) {
 	switch {
 	case err == nil:
 		if p.Status == StatusClosed {

@@ -57,6 +57,14 @@ func (c *change) ensureTask(name string, project *Project) (Task, error) {
 		pid = project.ID
 	}
 	t, err := c.tx.TaskByName(c.ws, pid, name)
+	return c.foundOrNewTask(name, project, t, err)
+}
+
+// foundOrNewTask goes on from the lookup of a clean task name in project
+// (t and err are what TaskByName returned): an open task found is
+// returned, a closed one refused, a missing one created in project, or
+// not found without a project.
+func (c *change) foundOrNewTask(name string, project *Project, t Task, err error) (Task, error) {
 	switch {
 	case err == nil:
 		if t.Status == StatusClosed {
