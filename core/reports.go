@@ -52,7 +52,9 @@ type ReportTotals struct {
 // the entries with the same names: grouped by task alone, tasks of one name
 // in two projects are one group),
 // its seconds and its share of the report's total (0 to 1, 4 decimals).
-// Names are as stored; "" is no project, no task, or no tag.
+// Names are as stored; "" is no project, no task, or no tag. Tags that
+// differ only in case are one group, named as the first entry (in the
+// order given) spells it; an entry carrying such a tag twice counts once.
 type ReportGroup struct {
 	User     string  `json:"user,omitempty"`
 	Project  string  `json:"project,omitempty"`
@@ -179,7 +181,7 @@ func GroupEntries(entries []TimeEntry, q ReportQuery, names ReportNames, now tim
 		r.TotalSeconds += secs
 		tags := []string{""}
 		if byTag && len(e.Tags) > 0 {
-			tags = slices.Compact(slices.Sorted(slices.Values(e.Tags)))
+			tags = distinctTags(e.Tags)
 		}
 		for _, tag := range tags {
 			var g ReportGroup
@@ -197,10 +199,12 @@ func GroupEntries(entries []TimeEntry, q ReportQuery, names ReportNames, now tim
 					g.Billable = e.Billable
 				}
 			}
-			i, ok := index[g]
+			k := g // tags that differ in case are one group, named as first seen
+			k.Tag = NameKey(g.Tag)
+			i, ok := index[k]
 			if !ok {
 				i = len(r.Groups)
-				index[g] = i
+				index[k] = i
 				r.Groups = append(r.Groups, g)
 			}
 			r.Groups[i].Seconds += secs
@@ -223,6 +227,21 @@ func GroupEntries(entries []TimeEntry, q ReportQuery, names ReportNames, now tim
 		return 0
 	})
 	return r
+}
+
+// distinctTags returns tags without the repeats of a tag in any case
+// (NameKey), each as first spelled, in order: an entry carrying "Bug" and
+// "bug" counts once under "Bug", as in chat's report by tag.
+func distinctTags(tags []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, tag := range tags {
+		if k := NameKey(tag); !seen[k] {
+			seen[k] = true
+			out = append(out, tag)
+		}
+	}
+	return out
 }
 
 // nameOf names an id: "" for none, the known name, or kind and number.
