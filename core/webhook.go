@@ -142,6 +142,10 @@ type WebhookTx interface {
 	// ListSubscriptions lists a workspace's subscriptions by id; with owner
 	// set, that user's only.
 	ListSubscriptions(ws, owner ID, p Page) ([]Subscription, error)
+	// ListChannelSubscriptions lists a workspace's subscriptions of one
+	// chat channel (Channel == channel; channel is not empty), all of
+	// them, by id.
+	ListChannelSubscriptions(ws ID, channel string) ([]Subscription, error)
 	// CountSubscriptions counts an owner's subscriptions.
 	CountSubscriptions(ws, owner ID) (int, error)
 
@@ -190,4 +194,9 @@ type WebhookTx interface {
 	// ListAttempts lists a subscription's attempts, newest first: with
 	// p.After set, those older than that id.
 	ListAttempts(ws, sub ID, p Page) ([]Attempt, error)
+	// LastAttempts returns, in one read, the newest attempt of each of the
+	// subscriptions subs that has one in the workspace, by subscription id:
+	// for each, what ListAttempts(ws, sub, Page{Limit: 1}) returns first.
+	// Subscriptions without one, or of another workspace, are left out.
+	LastAttempts(ws ID, subs []ID) (map[ID]Attempt, error)
 }

@@ -287,6 +287,11 @@ func (dialect) Text(s string) string {
 // SkipLocked: processes pruning at once delete disjoint rows.
 func (dialect) SkipLocked() string { return " FOR UPDATE SKIP LOCKED" }
 
+// IDs reads the JSON array, passed as text, with jsonb_array_elements_text.
+func (dialect) IDs(arg string) string {
+	return "SELECT CAST(value AS bigint) AS listed_id FROM jsonb_array_elements_text(CAST(CAST(" + arg + " AS text) AS jsonb))"
+}
+
 // UserIdentities aggregates a user's identities in the user's row: one
 // round trip for both.
 func (dialect) UserIdentities() string {

@@ -7,9 +7,11 @@
 // It sits at the store boundary, as a wrapper of core.Store, rather than in
 // store/internal/sqltx: it works the same for every store, keeps the key out
 // of the SQL layer, and the rest of the gateway (webhooks, delivery, api)
-// sees plain secrets and needs no change. Only the four Tx methods that write
-// or read a subscription's secrets are wrapped; every other method passes
-// through.
+// sees plain secrets and needs no change. Only the Tx methods that write
+// or read a subscription's secrets are wrapped (CreateSubscription,
+// UpdateSubscription, Subscription, PeekSubscription, ListSubscriptions,
+// ListChannelSubscriptions); every other method passes through, so a new
+// method that returns subscriptions must be added here.
 //
 // A sealed value is "enc:v1:" and the base64 of a 12-byte random nonce and
 // the ciphertext; the subscription's id and workspace are not bound in (a
@@ -152,6 +154,19 @@ func (t *tx_) PeekSubscription(ws, id core.ID) (core.Subscription, error) {
 
 func (t *tx_) ListSubscriptions(ws, owner core.ID, p core.Page) ([]core.Subscription, error) {
 	subs, err := t.Tx.ListSubscriptions(ws, owner, p)
+	if err != nil {
+		return nil, err
+	}
+	for i := range subs {
+		if err := t.open(&subs[i]); err != nil {
+			return nil, err
+		}
+	}
+	return subs, nil
+}
+
+func (t *tx_) ListChannelSubscriptions(ws core.ID, channel string) ([]core.Subscription, error) {
+	subs, err := t.Tx.ListChannelSubscriptions(ws, channel)
 	if err != nil {
 		return nil, err
 	}

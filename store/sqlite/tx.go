@@ -195,6 +195,11 @@ func (dialect) Text(s string) string { return s }
 // SkipLocked: one writer runs at a time.
 func (dialect) SkipLocked() string { return "" }
 
+// IDs reads the JSON array with json_each.
+func (dialect) IDs(arg string) string {
+	return "SELECT CAST(value AS INTEGER) AS listed_id FROM json_each(" + arg + ")"
+}
+
 // UserIdentities: a second query costs no round trip.
 func (dialect) UserIdentities() string { return "" }
 

@@ -265,6 +265,41 @@ var webhookTests = []test{
 			t.Errorf("webhooks of another workspace: %v", ids(got, subID))
 		}
 	}},
+	{"Webhooks/ListChannelSubscriptions", func(t *testing.T, s core.Store) {
+		f := setup(t, s)
+		bob := addUser(t, s, f.ws, "Bob")
+		inChannel := func(key string) func(*core.Subscription) {
+			return func(sub *core.Subscription) { sub.Channel = key }
+		}
+		first := addSub(t, s, f.ws, f.user.ID, "general 1", inChannel("slack:T1:C1"))
+		addSub(t, s, f.ws, f.user.ID, "plain", nil)
+		other := addSub(t, s, f.ws, bob.ID, "random", inChannel("slack:T1:C2"))
+		second := addSub(t, s, f.ws, bob.ID, "general 2", func(sub *core.Subscription) {
+			sub.Channel, sub.Enabled, sub.Status, sub.Format = "slack:T1:C1", false, core.SubDisabled, core.FormatSlack
+		})
+		list := func(ws core.ID, channel string) []core.Subscription {
+			t.Helper()
+			return read(t, s, func(tx core.Tx) ([]core.Subscription, error) { return tx.ListChannelSubscriptions(ws, channel) })
+		}
+		// Every one of the channel, whoever owns it and whatever its state,
+		// by id, with every field (the secret too).
+		got := list(f.ws, "slack:T1:C1")
+		wantIDs(t, "channel C1", ids(got, subID), []core.ID{first.ID, second.ID})
+		if len(got) == 2 {
+			sameSub(t, got[0], first)
+			sameSub(t, got[1], second)
+		}
+		wantIDs(t, "channel C2", ids(list(f.ws, "slack:T1:C2"), subID), []core.ID{other.ID})
+		// The key is matched exactly.
+		for _, key := range []string{"slack:T1:C3", "slack:t1:c1", "slack:T1:C1 ", "slack:T1"} {
+			if got := list(f.ws, key); len(got) != 0 {
+				t.Errorf("channel %q: %v", key, ids(got, subID))
+			}
+		}
+		if got := list(f.ws+100, "slack:T1:C1"); len(got) != 0 {
+			t.Errorf("channel webhooks of another workspace: %v", ids(got, subID))
+		}
+	}},
 	{"Webhooks/DispatchCursor", func(t *testing.T, s core.Store) {
 		if got := read(t, s, func(tx core.Tx) (int64, error) { return tx.DispatchCursor() }); got != 0 {
 			t.Fatalf("DispatchCursor on a new store = %d, want 0", got)
@@ -722,6 +757,70 @@ var webhookTests = []test{
 		wantCode(t, writeErr(t, s, func(tx core.Tx) error {
 			return tx.AddAttempt(&core.Attempt{WorkspaceID: f.ws, SubscriptionID: other.ID + 100, DeliveryID: d.ID, At: t0})
 		}), core.ENOTFOUND)
+	}},
+	{"Attempts/LastAttempts", func(t *testing.T, s core.Store) {
+		f := setup(t, s)
+		var subs []core.Subscription
+		var ds []core.Delivery
+		for i := range 4 {
+			sub := addSub(t, s, f.ws, f.user.ID, fmt.Sprintf("hook-%d", i), nil)
+			subs = append(subs, sub)
+			ds = append(ds, addDelivery(t, s, sub, 1, core.EventTrackerStarted, t0))
+		}
+		last := func(ws core.ID, of ...core.ID) map[core.ID]core.Attempt {
+			t.Helper()
+			return read(t, s, func(tx core.Tx) (map[core.ID]core.Attempt, error) { return tx.LastAttempts(ws, of) })
+		}
+		all := ids(subs, subID)
+		if got := last(f.ws, all...); len(got) != 0 {
+			t.Errorf("last attempts of new webhooks: %v", got)
+		}
+		if got := last(f.ws); len(got) != 0 {
+			t.Errorf("last attempts of no webhooks: %v", got)
+		}
+		// Interleaved, and the newest by id of hook-0 the earliest by time:
+		// newest is what ListAttempts lists first (highest id), as for hook-1
+		// the one attempt it has. hook-2 and hook-3 have none.
+		for i := range 3 {
+			addAttempt(t, s, ds[0], i+1, at(time.Duration(3-i)*time.Minute))
+			if i == 1 {
+				addAttempt(t, s, ds[1], 1, at(time.Hour))
+			}
+		}
+		want := map[core.ID]core.Attempt{}
+		for _, sub := range subs[:2] {
+			want[sub.ID] = listAttempts(t, s, f.ws, sub.ID, core.Page{Limit: 1})[0]
+		}
+		same := func(what string, got map[core.ID]core.Attempt, want map[core.ID]core.Attempt) {
+			t.Helper()
+			if len(got) != len(want) {
+				t.Errorf("%s: last attempts of %d webhooks, want %d: %v", what, len(got), len(want), got)
+			}
+			for sub, w := range want {
+				g, ok := got[sub]
+				if !ok {
+					t.Errorf("%s: no last attempt of webhook %d", what, sub)
+					continue
+				}
+				sameTime(t, "attempt at", g.At, w.At)
+				g.At = w.At
+				if g != w {
+					t.Errorf("%s: last attempt of webhook %d %+v, want %+v", what, sub, g, w)
+				}
+			}
+		}
+		same("all", last(f.ws, all...), want)
+		// In any order, with repeats and ids of no webhook.
+		same("shuffled", last(f.ws, all[3], all[1], 9999, all[0], all[1], 0), want)
+		same("one", last(f.ws, all[1]), map[core.ID]core.Attempt{all[1]: want[all[1]]})
+		same("none with attempts", last(f.ws, all[2], all[3]), nil)
+		same("another workspace", last(f.ws+100, all...), nil)
+		// A page's worth at once.
+		many := make([]core.ID, core.MaxPageLimit)
+		for i := range many {
+			many[i] = all[i%len(all)] + core.ID(i/len(all))*10000
+		}
+		same("a full page", last(f.ws, many...), want)
 	}},
 	{"Events/EventAndBetween", func(t *testing.T, s core.Store) {
 		f := setup(t, s)

@@ -7,8 +7,9 @@
 // statement, see Rebinder) and knows how a write that may break a
 // constraint leaves the transaction usable (Guard, Insert, Atomic). Dialect
 // says how times are passed, how the database reports a broken unique or
-// foreign key, which values it refuses, and how it locks: the clause of the
-// reads that lead to a write (New's forUpdate), SKIP LOCKED, and the claim
+// foreign key, which values it refuses, how a statement reads a set of ids
+// given as one argument (IDs), and how it locks: the clause of the reads
+// that lead to a write (New's forUpdate), SKIP LOCKED, and the claim
 // statement of ClaimDeliveries.
 //
 // What is not here is what differs between the stores on purpose, their

@@ -75,6 +75,11 @@ type Dialect interface {
 	// Tx.ClaimDeliveries): ?1 the lease's end, ?2 now, ?3 the limit; it
 	// returns DeliveryCols.
 	ClaimDeliveries() string
+	// IDs is a SELECT of the ids in a JSON array of integers passed as
+	// the argument arg (a placeholder such as "?2"): one row for each, in a
+	// column named listed_id. A statement reads a set of ids this way with
+	// one placeholder, whatever their number.
+	IDs(arg string) string
 	// UserIdentities is an SQL expression, selected after userCols from
 	// users, of the user's identities as a JSON array ordered by provider
 	// and subject; "" to read them with a query of their own.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/chatops/gateway/core"
@@ -160,6 +161,17 @@ func (t *Tx) ListSubscriptions(ws, owner core.ID, p core.Page) ([]core.Subscript
 	}
 	if err != nil {
 		return nil, t.Wrap("list webhooks", err)
+	}
+	return subs, nil
+}
+
+// ListChannelSubscriptions returns every subscription of a chat channel in
+// the workspace, by id.
+func (t *Tx) ListChannelSubscriptions(ws core.ID, channel string) ([]core.Subscription, error) {
+	subs, err := List(t, scanSub, "SELECT "+subCols+" FROM subscriptions WHERE workspace_id = ? AND channel = ? ORDER BY id",
+		int64(ws), channel)
+	if err != nil {
+		return nil, t.Wrap("list channel webhooks", err)
 	}
 	return subs, nil
 }
@@ -490,4 +502,34 @@ func (t *Tx) ListAttempts(ws, sub core.ID, p core.Page) ([]core.Attempt, error) 
 		return nil, t.Wrap("list attempts", err)
 	}
 	return as, nil
+}
+
+// LastAttempts returns the newest attempt in the workspace of each of the
+// subscriptions subs that has one, by subscription id, in one statement:
+// for each id, the index on (subscription_id, id) gives its newest
+// attempt's id (as ListAttempts' first row), which the primary key reads.
+func (t *Tx) LastAttempts(ws core.ID, subs []core.ID) (map[core.ID]core.Attempt, error) {
+	out := make(map[core.ID]core.Attempt, len(subs))
+	if len(subs) == 0 {
+		return out, nil
+	}
+	list := []byte{'['}
+	for i, id := range subs {
+		if i > 0 {
+			list = append(list, ',')
+		}
+		list = strconv.AppendInt(list, int64(id), 10)
+	}
+	list = append(list, ']')
+	as, err := List(t, scanAttempt, `SELECT `+attemptCols+` FROM (`+t.d.IDs("?2")+`) l
+		JOIN delivery_attempts ON delivery_attempts.id = (SELECT a.id FROM delivery_attempts a
+			WHERE a.subscription_id = l.listed_id AND a.workspace_id = ?1 ORDER BY a.id DESC LIMIT 1)`,
+		int64(ws), string(list))
+	if err != nil {
+		return nil, t.Wrap("last attempts", err)
+	}
+	for _, a := range as {
+		out[a.SubscriptionID] = a
+	}
+	return out, nil
 }
