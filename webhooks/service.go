@@ -267,12 +267,36 @@ func (s *Service) Get(ctx context.Context, actor core.Actor, id core.ID) (core.S
 // withLastDelivery sets a subscription's last delivery from its newest
 // attempt in the log.
 func withLastDelivery(tx core.Tx, sub *core.Subscription) error {
-	last, err := tx.ListAttempts(sub.WorkspaceID, sub.ID, core.Page{Limit: 1})
-	if err != nil || len(last) == 0 {
+	one := []core.Subscription{*sub}
+	if err := withLastDeliveries(tx, sub.WorkspaceID, one); err != nil {
 		return err
 	}
-	at := last[0].At
-	sub.LastDeliveryAt, sub.LastStatusCode, sub.LastError = &at, last[0].StatusCode, last[0].Error
+	*sub = one[0]
+	return nil
+}
+
+// withLastDeliveries sets the last delivery of each of a workspace's
+// subscriptions from its newest attempt in the log, with one read for them
+// all (a page of a list costs the same as one subscription). One without
+// an attempt keeps the last delivery its row holds.
+func withLastDeliveries(tx core.Tx, ws core.ID, subs []core.Subscription) error {
+	if len(subs) == 0 {
+		return nil
+	}
+	ids := make([]core.ID, len(subs))
+	for i, sub := range subs {
+		ids[i] = sub.ID
+	}
+	last, err := tx.LastAttempts(ws, ids)
+	if err != nil {
+		return err
+	}
+	for i := range subs {
+		if a, ok := last[subs[i].ID]; ok {
+			at := a.At
+			subs[i].LastDeliveryAt, subs[i].LastStatusCode, subs[i].LastError = &at, a.StatusCode, a.Error
+		}
+	}
 	return nil
 }
 
@@ -295,12 +319,7 @@ func (s *Service) List(ctx context.Context, actor core.Actor, p core.Page) ([]co
 		if err != nil {
 			return err
 		}
-		for i := range subs {
-			if err := withLastDelivery(tx, &subs[i]); err != nil {
-				return err
-			}
-		}
-		return nil
+		return withLastDeliveries(tx, ws.ID, subs)
 	})
 	return subs, next, err
 }

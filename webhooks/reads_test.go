@@ -1,0 +1,203 @@
+package webhooks_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/delivery"
+	"github.com/chatops/gateway/delivery/deliverytest"
+	"github.com/chatops/gateway/webhooks"
+)
+
+// How much the webhooks service reads from the store: a page of List
+// costs a bounded number of reads, and ChannelHears reads the channel's
+// subscriptions, not the workspace's.
+
+// readCounter wraps a store and counts, in every transaction, the reads of
+// the attempt log (ListAttempts, LastAttempts) and the subscription rows
+// read (by Subscription, PeekSubscription, ListSubscriptions and
+// ListChannelSubscriptions).
+type readCounter struct {
+	core.Store
+	attemptReads, subRows int
+}
+
+func (c *readCounter) View(ctx context.Context, fn func(core.Tx) error) error {
+	return c.Store.View(ctx, func(tx core.Tx) error { return fn(countingTx{tx, c}) })
+}
+
+func (c *readCounter) Update(ctx context.Context, fn func(core.Tx) error) error {
+	return c.Store.Update(ctx, func(tx core.Tx) error { return fn(countingTx{tx, c}) })
+}
+
+// reset returns the counts so far and starts again from zero.
+func (c *readCounter) reset() (attemptReads, subRows int) {
+	attemptReads, subRows = c.attemptReads, c.subRows
+	c.attemptReads, c.subRows = 0, 0
+	return attemptReads, subRows
+}
+
+type countingTx struct {
+	core.Tx
+	c *readCounter
+}
+
+func (t countingTx) ListAttempts(ws, sub core.ID, p core.Page) ([]core.Attempt, error) {
+	t.c.attemptReads++
+	return t.Tx.ListAttempts(ws, sub, p)
+}
+
+func (t countingTx) LastAttempts(ws core.ID, subs []core.ID) (map[core.ID]core.Attempt, error) {
+	t.c.attemptReads++
+	return t.Tx.LastAttempts(ws, subs)
+}
+
+func (t countingTx) Subscription(ws, id core.ID) (core.Subscription, error) {
+	t.c.subRows++
+	return t.Tx.Subscription(ws, id)
+}
+
+func (t countingTx) PeekSubscription(ws, id core.ID) (core.Subscription, error) {
+	t.c.subRows++
+	return t.Tx.PeekSubscription(ws, id)
+}
+
+func (t countingTx) ListSubscriptions(ws, owner core.ID, p core.Page) ([]core.Subscription, error) {
+	subs, err := t.Tx.ListSubscriptions(ws, owner, p)
+	t.c.subRows += len(subs)
+	return subs, err
+}
+
+func (t countingTx) ListChannelSubscriptions(ws core.ID, channel string) ([]core.Subscription, error) {
+	subs, err := t.Tx.ListChannelSubscriptions(ws, channel)
+	t.c.subRows += len(subs)
+	return subs, err
+}
+
+// countedEnv is a deliverytest.Env whose users may have 20 subscriptions,
+// with a second webhooks service, counted, on a readCounter of its store.
+func countedEnv(t *testing.T) (*deliverytest.Env, *webhooks.Service, *readCounter) {
+	e := deliverytest.New(t, func(o *webhooks.Options, _ *delivery.Options) { o.MaxPerUser = 20 })
+	c := &readCounter{Store: e.Store}
+	svc := core.NewService(c, core.Options{Now: e.Clock.Now})
+	hooks := webhooks.New(svc, webhooks.Options{Now: e.Clock.Now, AllowPrivateTargets: true, PublicURL: "http://gw.test", MaxPerUser: 20})
+	return e, hooks, c
+}
+
+// TestListReadsTheAttemptLogOncePerPage: List gives each subscription its
+// last delivery from the newest attempt of the log, as Get does and as it
+// did with a read per subscription, but reads the log once per page.
+func TestListReadsTheAttemptLogOncePerPage(t *testing.T) {
+	e, hooks, c := countedEnv(t)
+	ok, failing := deliverytest.NewReceiver(t), deliverytest.NewReceiver(t)
+	failing.SetReply(func(w http.ResponseWriter, _ deliverytest.Received) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("down for maintenance"))
+	})
+	var subs []core.Subscription
+	for i := range 12 {
+		// Some succeed, some fail, some receive nothing.
+		url, events := ok.URL(), "project.*"
+		switch i % 3 {
+		case 1:
+			url = failing.URL()
+		case 2:
+			events = "tag.*"
+		}
+		subs = append(subs, e.Create(e.Admin, webhooks.Input{Name: fmt.Sprint("hook ", i), URL: url + fmt.Sprint("/", i),
+			Events: deliverytest.Events(events), Validated: true}))
+	}
+	e.Do(e.Admin, core.AddProject{Project: "A"})
+	e.Pump()
+	e.Clock.Add(time.Minute + time.Second) // a second attempt of the failing ones
+	e.Do(e.Admin, core.AddProject{Project: "B"})
+	e.Pump()
+	// One without an attempt keeps the last delivery its row holds.
+	err := e.Store.Update(e.Ctx, func(tx core.Tx) error {
+		sub, err := tx.Subscription(subs[2].WorkspaceID, subs[2].ID)
+		if err != nil {
+			return err
+		}
+		at := e.Clock.Now().Add(-time.Hour).UTC()
+		sub.LastDeliveryAt, sub.LastStatusCode, sub.LastError = &at, 410, "410 Gone"
+		return tx.UpdateSubscription(&sub)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// What each shows: its row, with the newest attempt of its log (read
+	// as before, one at a time, ListAttempts' first) as last delivery.
+	want := map[core.ID]string{}
+	err = e.Store.View(e.Ctx, func(tx core.Tx) error {
+		for _, s := range subs {
+			sub, err := tx.Subscription(s.WorkspaceID, s.ID)
+			if err != nil {
+				return err
+			}
+			last, err := tx.ListAttempts(sub.WorkspaceID, sub.ID, core.Page{Limit: 1})
+			if err != nil {
+				return err
+			}
+			if len(last) == 1 {
+				at := last[0].At
+				sub.LastDeliveryAt, sub.LastStatusCode, sub.LastError = &at, last[0].StatusCode, last[0].Error
+			}
+			b, _ := json.Marshal(webhooks.ViewOf(sub))
+			want[sub.ID] = string(b)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	withLast := 0
+	for _, s := range subs {
+		var v webhooks.View
+		_ = json.Unmarshal([]byte(want[s.ID]), &v)
+		if v.LastDelivery != nil {
+			withLast++
+		}
+	}
+	if withLast != 9 {
+		t.Fatalf("%d of 12 webhooks have a last delivery, want 9 (8 with attempts, 1 from its row)", withLast)
+	}
+
+	c.reset()
+	seen := 0
+	for p := (core.Page{Limit: 5}); ; {
+		page, next, err := hooks.List(e.Ctx, e.Admin, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if reads, _ := c.reset(); reads > 1 {
+			t.Errorf("a page of %d webhooks read the attempt log %d times, want once", len(page), reads)
+		}
+		for _, sub := range page {
+			seen++
+			if b, _ := json.Marshal(webhooks.ViewOf(sub)); string(b) != want[sub.ID] {
+				t.Errorf("listed\n%s\nwant\n%s", b, want[sub.ID])
+			}
+			got, err := hooks.Get(e.Ctx, e.Admin, sub.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b, _ := json.Marshal(webhooks.ViewOf(got)); string(b) != want[sub.ID] {
+				t.Errorf("got\n%s\nwant\n%s", b, want[sub.ID])
+			}
+			c.reset()
+		}
+		if next == 0 {
+			break
+		}
+		p.After = next
+	}
+	if seen != len(subs) {
+		t.Errorf("listed %d webhooks, want %d", seen, len(subs))
+	}
+}
