@@ -11,6 +11,10 @@ import (
 // them is enabled, its filters match, and its owner may see the user's
 // entries (an admin, or the user). core asks before it answers track and
 // stop in the channel, so the channel sees each start and stop once.
+//
+// It reads the channel's subscriptions only (ListChannelSubscriptions), not
+// the workspace's, and from the store each time: gateways that share one
+// database see each other's notify at once, with no cache to invalidate.
 func (s *Service) ChannelHears(ctx context.Context, ch core.Channel, eventType string, user core.User) (bool, error) {
 	if ch.Key == "" {
 		return false, nil
@@ -21,7 +25,7 @@ func (s *Service) ChannelHears(ctx context.Context, ch core.Channel, eventType s
 	}
 	hears := false
 	err = s.store.View(ctx, func(tx core.Tx) error {
-		list, err := loadRouted(tx, ws.ID)
+		subs, err := tx.ListChannelSubscriptions(ws.ID, ch.Key)
 		if err != nil {
 			return err
 		}
@@ -29,8 +33,8 @@ func (s *Service) ChannelHears(ctx context.Context, ch core.Channel, eventType s
 		// decides, owners read once, a failed read is an error.
 		r := NewRouter(tx)
 		ev := core.Event{Type: eventType, WorkspaceID: ws.ID, UserID: user.ID, Actor: core.EventActor{ID: user.ID}}
-		for _, rs := range list {
-			if rs.sub.Channel != ch.Key || !rs.sub.Enabled || rs.sub.Status == core.SubDisabled {
+		for _, rs := range appendRouted(nil, subs) {
+			if !rs.sub.Enabled || rs.sub.Status == core.SubDisabled {
 				continue
 			}
 			if hears, err = r.receives(rs.sub, rs.filters, ev); err != nil || hears {

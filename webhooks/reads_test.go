@@ -201,3 +201,56 @@ func TestListReadsTheAttemptLogOncePerPage(t *testing.T) {
 		t.Errorf("listed %d webhooks, want %d", seen, len(subs))
 	}
 }
+
+// TestChannelHearsReadsOnlyTheChannelsSubscriptions: whether a channel
+// hears a start or stop is decided from the channel's own subscriptions,
+// with the same answers, however many others the workspace has.
+func TestChannelHearsReadsOnlyTheChannelsSubscriptions(t *testing.T) {
+	e, hooks, c := countedEnv(t)
+	bob := e.User("bob", core.RoleMember)
+	ann := e.User("ann", core.RoleMember)
+	rc := deliverytest.NewReceiver(t)
+	n := 0
+	add := func(a core.Actor, channel, events string, enabled bool) {
+		t.Helper()
+		n++
+		e.Create(a, webhooks.Input{Name: fmt.Sprint("hook ", n), URL: rc.URL() + fmt.Sprint("/", n), Channel: channel,
+			Events: deliverytest.Events(events), Validated: true, Enabled: &enabled})
+	}
+	const general, random = "slack:T1:CGENERAL", "slack:T1:CRANDOM"
+	for range 10 {
+		add(e.Admin, "", "tracker.*", true) // not a channel's
+	}
+	add(e.Admin, random, "tracker.*", true)
+	add(e.Admin, general, "tracker.*", false) // off
+	add(bob, general, "tracker.stopped", true)
+	add(ann, general, "project.*", true)
+
+	for _, tc := range []struct {
+		channel string
+		event   string
+		user    core.User
+		want    bool
+		rows    int
+	}{
+		{general, core.EventTrackerStopped, bob.User, true, 3},
+		{general, core.EventTrackerStarted, bob.User, false, 3}, // bob's hears only stops
+		{general, core.EventTrackerStopped, ann.User, false, 3}, // bob may not see ann's timer
+		{general, core.EventTrackerStopped, e.Admin.User, false, 3},
+		{random, core.EventTrackerStarted, ann.User, true, 1}, // an admin's sees everyone's
+		{"slack:T1:CQUIET", core.EventTrackerStarted, ann.User, false, 0},
+		{"", core.EventTrackerStarted, ann.User, false, 0},
+	} {
+		c.reset()
+		got, err := hooks.ChannelHears(e.Ctx, core.Channel{Key: tc.channel}, tc.event, tc.user)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != tc.want {
+			t.Errorf("%s hears %s of %s: %v, want %v", tc.channel, tc.event, tc.user.Name, got, tc.want)
+		}
+		if _, rows := c.reset(); rows != tc.rows {
+			t.Errorf("%s, %s of %s: read %d subscriptions, want the channel's %d", tc.channel, tc.event, tc.user.Name, rows, tc.rows)
+		}
+	}
+}

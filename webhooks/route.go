@@ -12,6 +12,7 @@ type routed struct {
 	filters Filters
 }
 
+// loadRouted reads every subscription of a workspace with its filters.
 func loadRouted(tx core.Tx, ws core.ID) ([]routed, error) {
 	var out []routed
 	p := core.Page{Limit: core.MaxPageLimit}
@@ -20,18 +21,25 @@ func loadRouted(tx core.Tx, ws core.ID) ([]routed, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, sub := range subs {
-			f, err := ParseFiltersWithin(sub.Events, storedFilters)
-			if err != nil {
-				continue // stored filters were checked when saved
-			}
-			out = append(out, routed{sub, f})
-		}
+		out = appendRouted(out, subs)
 		if len(subs) < p.Limit {
 			return out, nil
 		}
 		p.After = subs[len(subs)-1].ID
 	}
+}
+
+// appendRouted appends subscriptions with their parsed filters to out,
+// leaving out any whose stored filters do not parse.
+func appendRouted(out []routed, subs []core.Subscription) []routed {
+	for _, sub := range subs {
+		f, err := ParseFiltersWithin(sub.Events, storedFilters)
+		if err != nil {
+			continue // stored filters were checked when saved
+		}
+		out = append(out, routed{sub, f})
+	}
+	return out
 }
 
 // Router decides which subscriptions receive an event, caching what it
