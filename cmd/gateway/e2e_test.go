@@ -296,14 +296,23 @@ func TestMetricsCountCommands(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
-	for _, name := range []string{"gateway_sqlite_commits_total", "gateway_sqlite_updates_total"} {
+	value := func(name string) float64 {
 		var v float64
 		for _, line := range strings.Split(metrics, "\n") {
 			if f := strings.Fields(line); len(f) == 2 && f[0] == name {
 				v, _ = strconv.ParseFloat(f[1], 64)
 			}
 		}
-		if v < 4 { // the admin token, the user, three changes at least
+		return v
+	}
+	for _, name := range []string{"gateway_sqlite_commits_total", "gateway_sqlite_updates_total"} {
+		if v := value(name); v < 4 { // the admin token, the user, three changes at least
+			t.Errorf("%s = %v", name, v)
+		}
+	}
+	// The writer has read and written pages and prepared statements.
+	for _, name := range []string{`gateway_sqlite_memory_bytes{conn="writer",use="cache"}`, `gateway_sqlite_memory_bytes{conn="writer",use="statements"}`} {
+		if v := value(name); v < 4096 {
 			t.Errorf("%s = %v", name, v)
 		}
 	}

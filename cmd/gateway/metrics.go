@@ -39,8 +39,8 @@ func (m *commandMetrics) observe(source, command, errCode string, took time.Dura
 	m.duration.WithLabelValues(source).Observe(took.Seconds())
 }
 
-// collectors returns the command metrics, and the SQLite writer's group
-// commit counts when the store is SQLite.
+// collectors returns the command metrics, and when the store is SQLite the
+// writer's group commit counts and what SQLite holds in memory.
 func (m *commandMetrics) collectors(st core.Store) []prometheus.Collector {
 	cs := []prometheus.Collector{m.total, m.duration}
 	if sq, ok := st.(*sqlite.Store); ok {
@@ -53,6 +53,21 @@ func (m *commandMetrics) collectors(st core.Store) []prometheus.Collector {
 				Name: "gateway_sqlite_updates_total",
 				Help: "Updates the SQLite writer committed; divided by commits, the group commit's batch size.",
 			}, func() float64 { return float64(sq.Stats().Updates) }))
+		for _, g := range []struct {
+			conn, use string
+			of        func(sqlite.Memory) int64
+		}{
+			{"writer", "cache", func(m sqlite.Memory) int64 { return m.WriterCache }},
+			{"writer", "statements", func(m sqlite.Memory) int64 { return m.WriterStatements }},
+			{"readers", "cache", func(m sqlite.Memory) int64 { return m.ReadersCache }},
+			{"readers", "statements", func(m sqlite.Memory) int64 { return m.ReadersStatements }},
+		} {
+			cs = append(cs, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name:        "gateway_sqlite_memory_bytes",
+				Help:        "What SQLite holds in memory for the writer's or the readers' connections: page cache (up to 2,000 KiB per connection) or prepared statements.",
+				ConstLabels: prometheus.Labels{"conn": g.conn, "use": g.use},
+			}, func() float64 { return float64(g.of(sq.Memory())) }))
+		}
 	}
 	return cs
 }

@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync"
+
+	msqlite "modernc.org/sqlite"
 )
 
 // conn is one database connection with its prepared statements. A conn is
@@ -45,6 +48,26 @@ func (c *conn) exec(ctx context.Context, query string, args ...any) (sql.Result,
 	return st.ExecContext(ctx, args...)
 }
 
+// memory returns the bytes the connection's page cache and prepared
+// statements hold (sqlite3_db_status).
+func (c *conn) memory() (cache, stmts int64) {
+	_ = c.c.Raw(func(dc any) error {
+		st, ok := dc.(msqlite.DBStatus)
+		if !ok {
+			return nil
+		}
+		n, _, err := st.Status(msqlite.DBStatusCacheUsed, false)
+		if err == nil {
+			cache = int64(n)
+		}
+		if n, _, err = st.Status(msqlite.DBStatusStmtUsed, false); err == nil {
+			stmts = int64(n)
+		}
+		return nil
+	})
+	return cache, stmts
+}
+
 func (c *conn) close() error {
 	for _, st := range c.stmts {
 		st.Close()
@@ -59,10 +82,31 @@ type pool struct {
 	db    *sql.DB
 	idle  chan *conn
 	slots chan struct{}
+
+	mu   sync.Mutex
+	open map[*conn]struct{} // every conn opened and not closed, for memory
 }
 
 func newPool(db *sql.DB, n int) *pool {
-	return &pool{db: db, idle: make(chan *conn, n), slots: make(chan struct{}, n)}
+	return &pool{db: db, idle: make(chan *conn, n), slots: make(chan struct{}, n), open: map[*conn]struct{}{}}
+}
+
+// conns returns the pool's open conns, idle or out.
+func (p *pool) conns() []*conn {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]*conn, 0, len(p.open))
+	for c := range p.open {
+		out = append(out, c)
+	}
+	return out
+}
+
+func (p *pool) closeConn(c *conn) {
+	p.mu.Lock()
+	delete(p.open, c)
+	p.mu.Unlock()
+	c.close()
 }
 
 func (p *pool) get(ctx context.Context) (*conn, error) {
@@ -81,6 +125,9 @@ func (p *pool) get(ctx context.Context) (*conn, error) {
 		<-p.slots
 		return nil, err
 	}
+	p.mu.Lock()
+	p.open[c] = struct{}{}
+	p.mu.Unlock()
 	return c, nil
 }
 
@@ -92,7 +139,7 @@ func (p *pool) put(c *conn) {
 
 // discard closes a conn whose state is unknown.
 func (p *pool) discard(c *conn) {
-	c.close()
+	p.closeConn(c)
 	<-p.slots
 }
 
@@ -101,7 +148,7 @@ func (p *pool) close() {
 	for {
 		select {
 		case c := <-p.idle:
-			c.close()
+			p.closeConn(c)
 		default:
 			return
 		}

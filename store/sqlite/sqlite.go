@@ -349,6 +349,29 @@ func (s *Store) Stats() Stats {
 	return Stats{Commits: s.batches.Load(), Updates: s.requests.Load()}
 }
 
+// Memory is what SQLite holds in memory for the store's connections: the
+// page caches (each up to SQLite's default cache_size of 2,000 KiB of
+// pages, reached as the connection reads pages it does not have) and the
+// prepared statements, of the writer and of the readers together.
+type Memory struct {
+	WriterCache, WriterStatements   int64
+	ReadersCache, ReadersStatements int64
+	Readers                         int // read connections open
+}
+
+// Memory returns what the connections hold now.
+func (s *Store) Memory() Memory {
+	var m Memory
+	m.WriterCache, m.WriterStatements = s.w.memory()
+	for _, c := range s.readers.conns() {
+		cache, stmts := c.memory()
+		m.ReadersCache += cache
+		m.ReadersStatements += stmts
+		m.Readers++
+	}
+	return m
+}
+
 // run is the writer: it commits the queued requests in groups until Close
 // closes the queue.
 func (s *Store) run() {

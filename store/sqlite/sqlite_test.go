@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -270,5 +271,46 @@ func TestUpdateAbandonedInQueue(t *testing.T) {
 	}
 	if ran {
 		t.Error("the abandoned Update's fn ran")
+	}
+}
+
+// Memory counts the page cache and statements of the writer and of the
+// read connections open, and the cache grows with the pages read.
+func TestMemory(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "gateway.db"), Options{Readers: 2})
+	ctx := t.Context()
+	if m := s.Memory(); m.Readers != 0 || m.ReadersCache != 0 || m.WriterCache <= 0 || m.WriterStatements < 0 {
+		t.Fatalf("after Open: %+v; want the writer's cache (the migrations read it) and no reader", m)
+	}
+	var ws core.Workspace
+	err := s.Update(ctx, func(tx core.Tx) error {
+		var err error
+		if ws, err = tx.EnsureWorkspace("Acme", t0); err != nil {
+			return err
+		}
+		for i := range 2000 {
+			p := core.Project{WorkspaceID: ws.ID, Name: fmt.Sprintf("Project %04d with a name long enough to fill pages", i), Status: core.StatusOpen, CreatedAt: t0, UpdatedAt: t0}
+			if err := tx.CreateProject(&p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := s.Memory()
+	if err := s.View(ctx, func(tx core.Tx) error {
+		_, err := tx.ListProjects(ws.ID, core.Page{Limit: core.MaxPageLimit})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	m := s.Memory()
+	if m.Readers != 1 || m.ReadersCache < 8*4096 || m.ReadersStatements <= 0 {
+		t.Errorf("after a View that read pages: %+v; want one reader holding them and its statement", m)
+	}
+	if m.WriterCache < before.WriterCache || m.WriterCache < 8*4096 {
+		t.Errorf("writer cache %d after writing 2,000 rows (before the View %d)", m.WriterCache, before.WriterCache)
 	}
 }
