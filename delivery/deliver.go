@@ -1,8 +1,11 @@
 package delivery
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/chatops/gateway/core"
@@ -33,27 +36,59 @@ func (e *Engine) claim(ctx context.Context, limit int, jobs chan<- *job) (int, e
 	if err != nil || len(ds) == 0 {
 		return 0, err
 	}
-	batch := make([]*job, 0, len(ds))
-	err = e.store.View(ctx, func(tx core.Tx) error {
-		subs := map[core.ID]core.Subscription{}
-		for _, d := range ds {
-			ev, err := tx.Event(d.EventSeq)
+	return e.hand(ctx, ds, nil, nil, jobs)
+}
+
+// hand gives claimed deliveries to the workers, in claim order, with
+// their events and subscriptions: those in evs and subs as they are, the
+// others read in one View.
+func (e *Engine) hand(ctx context.Context, ds []core.Delivery, evs map[int64]core.Event, subs map[core.ID]core.Subscription, jobs chan<- *job) (int, error) {
+	batch := make([]*job, len(ds))
+	var missing []core.Delivery
+	for i, d := range ds {
+		ev, ok := evs[d.EventSeq]
+		sub, known := subs[d.SubscriptionID]
+		if ok && known {
+			batch[i] = &job{d: d, ev: ev, sub: sub}
+		} else {
+			missing = append(missing, d)
+		}
+	}
+	if len(missing) > 0 {
+		err := e.store.View(ctx, func(tx core.Tx) error {
+			read, err := eventsOf(tx, missing)
 			if err != nil {
 				return err
 			}
-			sub, ok := subs[d.SubscriptionID]
-			if !ok {
-				if sub, err = tx.Subscription(d.WorkspaceID, d.SubscriptionID); err != nil {
-					return err
-				}
-				subs[d.SubscriptionID] = sub
+			if subs == nil {
+				subs = map[core.ID]core.Subscription{}
 			}
-			batch = append(batch, &job{d: d, ev: ev, sub: sub})
+			for i, d := range ds {
+				if batch[i] != nil {
+					continue
+				}
+				ev, ok := evs[d.EventSeq]
+				if !ok {
+					if ev, ok = read[d.EventSeq]; !ok {
+						if ev, err = tx.Event(d.EventSeq); err != nil {
+							return err
+						}
+					}
+				}
+				sub, ok := subs[d.SubscriptionID]
+				if !ok {
+					if sub, err = tx.Subscription(d.WorkspaceID, d.SubscriptionID); err != nil {
+						return err
+					}
+					subs[d.SubscriptionID] = sub
+				}
+				batch[i] = &job{d: d, ev: ev, sub: sub}
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, fmt.Errorf("load claimed deliveries: %w", err)
 		}
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("load claimed deliveries: %w", err)
 	}
 	for _, j := range batch {
 		jobs <- j
@@ -61,10 +96,34 @@ func (e *Engine) claim(ctx context.Context, limit int, jobs chan<- *job) (int, e
 	return len(batch), nil
 }
 
-// deliver makes one attempt and records it.
-func (e *Engine) deliver(j *job) {
+// eventsOf reads the events of claimed deliveries with one query when
+// their Seqs lie close together, as they do when deliveries follow the
+// commands (one read per delivery was a round trip each on PostgreSQL).
+// Events it does not return are read one by one.
+func eventsOf(tx core.Tx, ds []core.Delivery) (map[int64]core.Event, error) {
+	lo, hi := ds[0].EventSeq, ds[0].EventSeq
+	for _, d := range ds[1:] {
+		lo, hi = min(lo, d.EventSeq), max(hi, d.EventSeq)
+	}
+	span := hi - lo + 1
+	if span > int64(2*len(ds)) || span > core.MaxPageLimit {
+		return nil, nil
+	}
+	list, err := tx.Events(lo-1, int(span))
+	if err != nil {
+		return nil, err
+	}
+	evs := make(map[int64]core.Event, len(list))
+	for _, ev := range list {
+		evs[ev.Seq] = ev
+	}
+	return evs, nil
+}
+
+// deliver makes one attempt and has rec record it.
+func (e *Engine) deliver(j *job, rec *recorder) {
 	o := e.attempt(j)
-	if err := e.record(j, o); err != nil {
+	if err := rec.record(j, o, e.now(), e.opts.Jitter()); err != nil {
 		e.opts.Logger.Error("record attempt failed", "webhook_id", j.sub.ID, "event_id", j.ev.ID, "err", err)
 	}
 }
@@ -102,79 +161,203 @@ func (e *Engine) attempt(j *job) Outcome {
 	return o
 }
 
-// record writes an attempt and what it changes (Decide): the delivery's
-// next state, and the subscription's streak and status with the alert
-// events a status change emits.
-func (e *Engine) record(j *job, o Outcome) error {
-	now := e.now()
-	jitter := e.opts.Jitter()
-	var dec Decision
-	err := e.store.Update(context.Background(), func(tx core.Tx) error {
-		dec = Decision{}
-		// Most outcomes leave the subscription as it is (a success for a
-		// healthy one): decide on the row as it is, unlocked, and only
-		// when the decision changes it, lock it, read it again and decide
-		// on that. On PostgreSQL every record locked the row, and the
-		// workers of one subscription recorded one after another.
-		sub, err := tx.PeekSubscription(j.d.WorkspaceID, j.d.SubscriptionID)
+// maxRecordBatch is the most attempts one transaction records.
+const maxRecordBatch = 64
+
+// recorders is how many record transactions may run at once: on
+// PostgreSQL, one would wait for a pooled connection behind every
+// command, and the deliveries would fall behind the commands.
+const recorders = 4
+
+// recorder records attempts for the workers: the attempts that finish
+// while the records before them are being written wait, and are then
+// written together in one transaction (group commit; up to recorders
+// transactions at once), so that a busy engine does not pay a
+// transaction, with its commit and on PostgreSQL its round trips and WAL
+// flush, for every delivery. Each worker still waits until its attempt is
+// recorded, so the number of deliveries sent and not yet recorded stays
+// at most Workers, as before.
+type recorder struct {
+	e     *Engine
+	reqs  chan *recordReq
+	loops sync.WaitGroup
+}
+
+// recordReq is one attempt to record: the delivery, what its attempt
+// found, when, and the jitter of its retry.
+type recordReq struct {
+	j      *job
+	o      Outcome
+	now    time.Time
+	jitter float64
+	dec    Decision
+	err    chan error
+}
+
+// startRecorder starts a recorder; stop it after the last record.
+func (e *Engine) startRecorder() *recorder {
+	r := &recorder{e: e, reqs: make(chan *recordReq)}
+	for range recorders {
+		r.loops.Go(r.loop)
+	}
+	return r
+}
+
+// stop ends the recorder once every record handed to it is written.
+func (r *recorder) stop() {
+	close(r.reqs)
+	r.loops.Wait()
+}
+
+// record writes attempt o of j, with what it changes, and returns when it
+// is committed.
+func (r *recorder) record(j *job, o Outcome, now time.Time, jitter float64) error {
+	req := &recordReq{j: j, o: o, now: now, jitter: jitter, err: make(chan error, 1)}
+	r.reqs <- req
+	return <-req.err
+}
+
+func (r *recorder) loop() {
+	batch := make([]*recordReq, 0, maxRecordBatch)
+	for req := range r.reqs {
+		batch = append(batch[:0], req)
+	more:
+		for len(batch) < maxRecordBatch {
+			select {
+			case req, ok := <-r.reqs:
+				if !ok {
+					break more
+				}
+				batch = append(batch, req)
+			default:
+				break more
+			}
+		}
+		// Subscriptions in one order in every batch: two batches that
+		// lock the same two subscriptions do not deadlock. A
+		// subscription's own attempts keep their order.
+		slices.SortStableFunc(batch, func(a, b *recordReq) int {
+			return cmp.Compare(a.j.d.SubscriptionID, b.j.d.SubscriptionID)
+		})
+		r.e.recordAll(batch)
+	}
+}
+
+// recordAll records a batch of attempts in one transaction. When that
+// fails, it records them one by one, so that one bad record fails alone.
+func (e *Engine) recordAll(batch []*recordReq) {
+	err := e.recordTx(batch)
+	if err == nil {
+		for _, req := range batch {
+			e.recorded(req)
+			req.err <- nil
+		}
+		return
+	}
+	if len(batch) == 1 {
+		batch[0].err <- err
+		return
+	}
+	for _, req := range batch {
+		err := e.recordTx([]*recordReq{req})
 		if err == nil {
-			if dec = Decide(j.d, sub, o, now, e.policy, jitter); dec.Subscription != nil {
-				sub, err = tx.Subscription(j.d.WorkspaceID, j.d.SubscriptionID)
-				dec = Decide(j.d, sub, o, now, e.policy, jitter)
+			e.recorded(req)
+		}
+		req.err <- err
+	}
+}
+
+// recordTx writes, in one transaction, each attempt and what it changes
+// (Decide): the delivery's next state, and the subscription's streak and
+// status with the alert events a status change emits.
+func (e *Engine) recordTx(batch []*recordReq) error {
+	return e.store.Update(context.Background(), func(tx core.Tx) error {
+		// Most outcomes leave the subscription as it is (a success for a
+		// healthy one): decide on the row as it is, unlocked, read once
+		// per subscription and batch, and only when the decision changes
+		// it, lock it, read it again and decide on that. On PostgreSQL
+		// every record locked the row, and the workers of one
+		// subscription recorded one after another.
+		peeked := map[core.ID]core.Subscription{}
+		for _, req := range batch {
+			j, o, now := req.j, req.o, req.now
+			req.dec = Decision{}
+			sub, ok := peeked[j.d.SubscriptionID]
+			var err error
+			if !ok {
+				sub, err = tx.PeekSubscription(j.d.WorkspaceID, j.d.SubscriptionID)
 			}
-		}
-		if core.ErrorCode(err) == core.ENOTFOUND {
-			dec = Decision{}
-			return nil // deleted meanwhile
-		}
-		if err != nil {
-			return err
-		}
-		d := dec.Delivery
-		d.UpdatedAt = now // FinishDelivery drops the lease
-		if err := tx.AddAttempt(attemptRow(d, o, now)); err != nil {
-			return err
-		}
-		if s := dec.Subscription; s != nil {
-			if o.Validated {
-				if err := e.hooks.MarkValidated(tx, s); err != nil {
-					return err
+			var dec Decision
+			if err == nil {
+				peeked[j.d.SubscriptionID] = sub
+				if dec = Decide(j.d, sub, o, now, e.policy, req.jitter); dec.Subscription != nil {
+					delete(peeked, j.d.SubscriptionID) // changed below
+					sub, err = tx.Subscription(j.d.WorkspaceID, j.d.SubscriptionID)
+					dec = Decide(j.d, sub, o, now, e.policy, req.jitter)
 				}
 			}
-			for _, a := range dec.Alerts {
-				if err := e.hooks.Alert(tx, *s, a); err != nil {
-					return err
-				}
+			if core.ErrorCode(err) == core.ENOTFOUND {
+				continue // deleted meanwhile
 			}
-			s.UpdatedAt = now
+			if err != nil {
+				return err
+			}
+			if err := e.write(tx, dec, o, now); err != nil {
+				return err
+			}
+			req.dec = dec
 		}
-		// A replay that came in during the attempt keeps its own schedule:
-		// the attempt is logged and counts for the subscription, but the
-		// delivery is not overwritten.
-		if _, err := tx.FinishDelivery(&d); err != nil {
-			return err
-		}
-		if dec.Subscription == nil {
-			return nil
-		}
-		return tx.UpdateSubscription(dec.Subscription)
+		return nil
 	})
-	if err != nil {
+}
+
+// write writes one attempt's decision.
+func (e *Engine) write(tx core.Tx, dec Decision, o Outcome, now time.Time) error {
+	d := dec.Delivery
+	d.UpdatedAt = now // FinishDelivery drops the lease
+	if err := tx.AddAttempt(attemptRow(d, o, now)); err != nil {
 		return err
 	}
-	if len(dec.Alerts) > 0 {
+	if s := dec.Subscription; s != nil {
+		if o.Validated {
+			if err := e.hooks.MarkValidated(tx, s); err != nil {
+				return err
+			}
+		}
+		for _, a := range dec.Alerts {
+			if err := e.hooks.Alert(tx, *s, a); err != nil {
+				return err
+			}
+		}
+		s.UpdatedAt = now
+	}
+	// A replay that came in during the attempt keeps its own schedule:
+	// the attempt is logged and counts for the subscription, but the
+	// delivery is not overwritten.
+	if _, err := tx.FinishDelivery(&d); err != nil {
+		return err
+	}
+	if dec.Subscription == nil {
+		return nil
+	}
+	return tx.UpdateSubscription(dec.Subscription)
+}
+
+// recorded counts a committed record, and wakes the dispatcher for the
+// alert events it wrote.
+func (e *Engine) recorded(req *recordReq) {
+	if len(req.dec.Alerts) > 0 {
 		e.Wake()
 	}
 	switch {
-	case o.OK():
+	case req.o.OK():
 		e.metrics.outcomes.WithLabelValues("delivered").Inc()
-		e.metrics.eventToDelivery.Observe(now.Sub(j.ev.Timestamp).Seconds())
-	case dec.Delivery.State == core.DeliveryFailed:
+		e.metrics.eventToDelivery.Observe(req.now.Sub(req.j.ev.Timestamp).Seconds())
+	case req.dec.Delivery.State == core.DeliveryFailed:
 		e.metrics.outcomes.WithLabelValues("failed").Inc()
 	default:
 		e.metrics.outcomes.WithLabelValues("retry").Inc()
 	}
-	return nil
 }
 
 // attemptRow is the log row of attempt d.Attempts at delivery d, which

@@ -18,8 +18,29 @@ const dispatchBatch = 500
 // subscription was created), and advances the dispatch cursor, in one
 // transaction. It returns how many events it read.
 func (e *Engine) DispatchOnce(ctx context.Context) (int, error) {
-	var n, created int
+	d, err := e.dispatch(ctx, 0)
+	return d.events, err
+}
+
+// dispatched is what one dispatch did: how many events it read, the
+// deliveries it claimed, and the events and subscriptions it had in hand.
+type dispatched struct {
+	events  int
+	claimed []core.Delivery
+	evs     map[int64]core.Event
+	subs    map[core.ID]core.Subscription
+}
+
+// dispatch is DispatchOnce; when it read events and claim > 0, it also
+// claims up to claim due deliveries in the same transaction (those it
+// made among them, when they are due at once), as the claim loop would:
+// the first attempt of a new event needs no transaction of its own to be
+// claimed, nor one to read its event and subscription again.
+func (e *Engine) dispatch(ctx context.Context, claim int) (dispatched, error) {
+	var out dispatched
+	var created int
 	err := e.store.Update(ctx, func(tx core.Tx) error {
+		out, created = dispatched{}, 0
 		cursor, err := tx.DispatchCursor()
 		if err != nil {
 			return err
@@ -28,10 +49,13 @@ func (e *Engine) DispatchOnce(ctx context.Context) (int, error) {
 		if err != nil || len(evs) == 0 {
 			return err
 		}
-		n, created = len(evs), 0
+		out.events = len(evs)
 		r := webhooks.NewRouter(tx)
 		now := e.now()
 		first := now.Add(e.opts.RetrySchedule[0])
+		if claim > 0 {
+			out.evs, out.subs = make(map[int64]core.Event, len(evs)), map[core.ID]core.Subscription{}
+		}
 		for _, ev := range evs {
 			subs, err := r.Recipients(ev)
 			if err != nil {
@@ -49,15 +73,24 @@ func (e *Engine) DispatchOnce(ctx context.Context) (int, error) {
 					return err
 				}
 				created++
+				if claim > 0 {
+					out.evs[ev.Seq], out.subs[sub.ID] = ev, sub
+				}
 			}
 		}
-		return tx.SetDispatchCursor(evs[len(evs)-1].Seq)
+		if err := tx.SetDispatchCursor(evs[len(evs)-1].Seq); err != nil {
+			return err
+		}
+		if claim > 0 && created > 0 {
+			out.claimed, err = tx.ClaimDeliveries(now, now.Add(e.opts.Lease), claim)
+		}
+		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("dispatch: %w", err)
+		return dispatched{}, fmt.Errorf("dispatch: %w", err)
 	}
 	e.metrics.dispatched.Add(float64(created))
-	return n, nil
+	return out, nil
 }
 
 func maxTime(a, b time.Time) time.Time {

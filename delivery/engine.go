@@ -169,11 +169,13 @@ func (n *notifyStore) Update(ctx context.Context, fn func(core.Tx) error) error 
 // flight finish, hands back what it had claimed but not sent, and returns.
 func (e *Engine) Run(ctx context.Context) error {
 	jobs := make(chan *job, e.opts.Workers)
+	rec := e.startRecorder()
+	defer rec.stop()
 	var workers sync.WaitGroup
 	for range e.opts.Workers {
 		workers.Go(func() {
 			for j := range jobs {
-				e.deliver(j)
+				e.deliver(j, rec)
 				// A slot is free: a backlog is claimed now, not at the
 				// next poll.
 				if e.slotsWanted.CompareAndSwap(true, false) {
@@ -183,7 +185,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		})
 	}
 	var loops sync.WaitGroup
-	loops.Go(func() { e.dispatchLoop(ctx) })
+	loops.Go(func() { e.dispatchLoop(ctx, jobs) })
 	loops.Go(func() { e.claimLoop(ctx, jobs) })
 	loops.Wait()
 	close(jobs)
@@ -205,14 +207,26 @@ func (e *Engine) wait(ctx context.Context, c chan struct{}) bool {
 	return true
 }
 
-func (e *Engine) dispatchLoop(ctx context.Context) {
+// dispatchLoop dispatches new events, claims what is due with them, up to
+// the free slots of the workers' queue, and hands it to the workers; the
+// claim loop takes the rest.
+func (e *Engine) dispatchLoop(ctx context.Context, jobs chan<- *job) {
 	for {
-		n, err := e.DispatchOnce(ctx)
+		limit := min(cap(jobs)-len(jobs), e.opts.BatchSize)
+		d, err := e.dispatch(ctx, limit)
 		if err != nil && ctx.Err() == nil {
 			e.opts.Logger.Error("dispatch failed", "err", err)
 		}
-		if n > 0 {
-			signal(e.wakeClaim)
+		if len(d.claimed) > 0 {
+			if _, err := e.hand(ctx, d.claimed, d.evs, d.subs, jobs); err != nil && ctx.Err() == nil {
+				e.opts.Logger.Error("claim failed", "err", err)
+			}
+		}
+		if d.events > 0 {
+			if limit == 0 || len(d.claimed) == limit {
+				// More may be due than this dispatch could claim.
+				signal(e.wakeClaim)
+			}
 			continue
 		}
 		if !e.wait(ctx, e.wakeDispatch) {
@@ -261,14 +275,16 @@ func (e *Engine) DeliverOnce(ctx context.Context) (int, error) {
 	jobs := make(chan *job, e.opts.BatchSize)
 	n, err := e.claim(ctx, e.opts.BatchSize, jobs)
 	close(jobs)
+	rec := e.startRecorder()
 	var wg sync.WaitGroup
 	for range min(n, e.opts.Workers) {
 		wg.Go(func() {
 			for j := range jobs {
-				e.deliver(j)
+				e.deliver(j, rec)
 			}
 		})
 	}
 	wg.Wait()
+	rec.stop()
 	return n, err
 }

@@ -1,4 +1,28 @@
 package delivery
 
+import "context"
+
 // RedactErrForTest is redactErr, for the external tests.
 var RedactErrForTest = redactErr
+
+// RecordTogetherForTest claims what is due, sends nothing, and records
+// outcome o for every claimed delivery as one batch of the recorder, as
+// if the attempts had finished together. It returns each record's error,
+// in claim order.
+func (e *Engine) RecordTogetherForTest(ctx context.Context, o Outcome) ([]error, error) {
+	jobs := make(chan *job, e.opts.BatchSize)
+	if _, err := e.claim(ctx, e.opts.BatchSize, jobs); err != nil {
+		return nil, err
+	}
+	close(jobs)
+	var batch []*recordReq
+	for j := range jobs {
+		batch = append(batch, &recordReq{j: j, o: o, now: e.now(), jitter: 0.5, err: make(chan error, 1)})
+	}
+	e.recordAll(batch)
+	errs := make([]error, len(batch))
+	for i, r := range batch {
+		errs[i] = <-r.err
+	}
+	return errs, nil
+}

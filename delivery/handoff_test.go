@@ -1,0 +1,99 @@
+package delivery_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chatops/gateway/core"
+	"github.com/chatops/gateway/delivery"
+	"github.com/chatops/gateway/delivery/deliverytest"
+	"github.com/chatops/gateway/webhooks"
+)
+
+// txLog notes, for each transaction of the engine, whether it advanced the
+// dispatch cursor and how many deliveries it claimed, and counts Views.
+type txLog struct {
+	core.Store
+	mu     sync.Mutex
+	claims []claimTx
+	views  int
+}
+
+type claimTx struct {
+	dispatch bool
+	claimed  int
+}
+
+func (s *txLog) Update(ctx context.Context, fn func(core.Tx) error) error {
+	return s.Store.Update(ctx, func(tx core.Tx) error {
+		lt := &loggedTx{Tx: tx}
+		err := fn(lt)
+		if err == nil && lt.claimed > 0 {
+			s.mu.Lock()
+			s.claims = append(s.claims, claimTx{lt.dispatch, lt.claimed})
+			s.mu.Unlock()
+		}
+		return err
+	})
+}
+
+func (s *txLog) View(ctx context.Context, fn func(core.Tx) error) error {
+	s.mu.Lock()
+	s.views++
+	s.mu.Unlock()
+	return s.Store.View(ctx, fn)
+}
+
+type loggedTx struct {
+	core.Tx
+	dispatch bool
+	claimed  int
+}
+
+func (t *loggedTx) SetDispatchCursor(seq int64) error {
+	t.dispatch = true
+	return t.Tx.SetDispatchCursor(seq)
+}
+
+func (t *loggedTx) ClaimDeliveries(now, leaseUntil time.Time, limit int) ([]core.Delivery, error) {
+	ds, err := t.Tx.ClaimDeliveries(now, leaseUntil, limit)
+	t.claimed += len(ds)
+	return ds, err
+}
+
+// The first attempt of a new event is claimed by the transaction that
+// dispatches the event, and sent with the event and subscription that
+// dispatch had in hand: no claim transaction and no read of its own.
+func TestDispatchClaimsTheFirstAttemptItself(t *testing.T) {
+	e := deliverytest.New(t)
+	log := &txLog{Store: e.Store}
+	eng := delivery.New(log, e.Hooks, delivery.Options{Now: e.Clock.Now, AllowPrivateTargets: true, PollInterval: time.Hour})
+	rc := deliverytest.NewReceiver(t)
+	sub := e.Create(e.Admin, webhooks.Input{URL: rc.URL(), Events: deliverytest.Events("project.created"), Validated: true})
+	e.Do(e.Admin, core.AddProject{Project: "Handed over"})
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = eng.Run(ctx) })
+	eng.Wake()
+	var got []deliverytest.Received
+	for deadline := time.Now().Add(10 * time.Second); len(got) == 0 && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		got = rc.Take()
+	}
+	cancel()
+	wg.Wait()
+	if len(got) != 1 || got[0].Type() != "project.created" {
+		t.Fatalf("delivered %v, want the one project.created", deliverytest.Types(got))
+	}
+	got[0].Verify(t, sub.Secret, sub.Secret)
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	if len(log.claims) != 1 || !log.claims[0].dispatch || log.claims[0].claimed != 1 {
+		t.Errorf("claims %+v: want one, in the dispatching transaction", log.claims)
+	}
+	if log.views != 0 {
+		t.Errorf("%d Views: the dispatch had the event and subscription in hand", log.views)
+	}
+}
