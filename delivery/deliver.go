@@ -233,12 +233,6 @@ func (r *recorder) loop() {
 				break more
 			}
 		}
-		// Subscriptions in one order in every batch: two batches that
-		// lock the same two subscriptions do not deadlock. A
-		// subscription's own attempts keep their order.
-		slices.SortStableFunc(batch, func(a, b *recordReq) int {
-			return cmp.Compare(a.j.d.SubscriptionID, b.j.d.SubscriptionID)
-		})
 		r.e.recordAll(batch)
 	}
 }
@@ -246,6 +240,12 @@ func (r *recorder) loop() {
 // recordAll records a batch of attempts in one transaction. When that
 // fails, it records them one by one, so that one bad record fails alone.
 func (e *Engine) recordAll(batch []*recordReq) {
+	// Subscriptions in one order in every batch: two batches that lock
+	// the same two subscriptions do not deadlock. A subscription's own
+	// attempts keep their order.
+	slices.SortStableFunc(batch, func(a, b *recordReq) int {
+		return cmp.Compare(a.j.d.SubscriptionID, b.j.d.SubscriptionID)
+	})
 	err := e.recordTx(batch)
 	if err == nil {
 		for _, req := range batch {
@@ -270,45 +270,83 @@ func (e *Engine) recordAll(batch []*recordReq) {
 // recordTx writes, in one transaction, each attempt and what it changes
 // (Decide): the delivery's next state, and the subscription's streak and
 // status with the alert events a status change emits.
+//
+// The batch comes ordered by subscription. Most outcomes leave the
+// subscription as it is (a success for a healthy one): the records of a
+// subscription are decided on its row as it is, read unlocked once, and
+// when one of them would change it, the row is locked (and read again)
+// before any of that subscription's deliveries is written, and they are all
+// decided on it. So a batch locks a subscription before its deliveries, as
+// an enable does, and the two cannot deadlock on PostgreSQL. On PostgreSQL
+// every record used to lock the row, and the workers of one subscription
+// recorded one after another.
 func (e *Engine) recordTx(batch []*recordReq) error {
 	return e.store.Update(context.Background(), func(tx core.Tx) error {
-		// Most outcomes leave the subscription as it is (a success for a
-		// healthy one): decide on the row as it is, unlocked, read once
-		// per subscription and batch, and only when the decision changes
-		// it, lock it, read it again and decide on that. On PostgreSQL
-		// every record locked the row, and the workers of one
-		// subscription recorded one after another.
-		peeked := map[core.ID]core.Subscription{}
 		for _, req := range batch {
-			j, o, now := req.j, req.o, req.now
 			req.dec = Decision{}
-			sub, ok := peeked[j.d.SubscriptionID]
-			var err error
-			if !ok {
-				sub, err = tx.PeekSubscription(j.d.WorkspaceID, j.d.SubscriptionID)
+		}
+		for len(batch) > 0 {
+			n := 1
+			for n < len(batch) && batch[n].j.d.SubscriptionID == batch[0].j.d.SubscriptionID {
+				n++
 			}
-			var dec Decision
-			if err == nil {
-				peeked[j.d.SubscriptionID] = sub
-				if dec = Decide(j.d, sub, o, now, e.policy, req.jitter); dec.Subscription != nil {
-					delete(peeked, j.d.SubscriptionID) // changed below
-					sub, err = tx.Subscription(j.d.WorkspaceID, j.d.SubscriptionID)
-					dec = Decide(j.d, sub, o, now, e.policy, req.jitter)
-				}
-			}
-			if core.ErrorCode(err) == core.ENOTFOUND {
-				continue // deleted meanwhile
-			}
-			if err != nil {
+			if err := e.recordSub(tx, batch[:n]); err != nil {
 				return err
 			}
-			if err := e.write(tx, dec, o, now); err != nil {
-				return err
-			}
-			req.dec = dec
+			batch = batch[n:]
 		}
 		return nil
 	})
+}
+
+// recordSub writes the records of one subscription's attempts (group, in
+// order) in tx, locking the subscription first when one of them changes it.
+func (e *Engine) recordSub(tx core.Tx, group []*recordReq) error {
+	d0 := group[0].j.d
+	sub, err := tx.PeekSubscription(d0.WorkspaceID, d0.SubscriptionID)
+	if core.ErrorCode(err) == core.ENOTFOUND {
+		return nil // deleted meanwhile: nothing to record
+	}
+	if err != nil {
+		return err
+	}
+	// Until the first record that changes it, the row stays as read: the
+	// decisions on it say whether any record of the group changes it.
+	changes := false
+	for _, req := range group {
+		if Decide(req.j.d, sub, req.o, req.now, e.policy, req.jitter).Subscription != nil {
+			changes = true
+			break
+		}
+	}
+	lock := func() error {
+		sub, err = tx.Subscription(d0.WorkspaceID, d0.SubscriptionID)
+		return err
+	}
+	if changes {
+		if err := lock(); err != nil {
+			if core.ErrorCode(err) == core.ENOTFOUND {
+				return nil
+			}
+			return err
+		}
+	}
+	for _, req := range group {
+		// Decide is a function of its arguments: unlocked, no decision
+		// here changes the row, as the loop above found.
+		dec := Decide(req.j.d, sub, req.o, req.now, e.policy, req.jitter)
+		if err := e.write(tx, dec, req.o, req.now); err != nil {
+			return err
+		}
+		req.dec = dec
+		if dec.Subscription != nil {
+			// The next record is decided on the row as this one left it.
+			if err := lock(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // write writes one attempt's decision.

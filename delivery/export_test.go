@@ -6,10 +6,10 @@ import "context"
 var RedactErrForTest = redactErr
 
 // RecordTogetherForTest claims what is due, sends nothing, and records
-// outcome o for every claimed delivery as one batch of the recorder, as
-// if the attempts had finished together. It returns each record's error,
-// in claim order.
-func (e *Engine) RecordTogetherForTest(ctx context.Context, o Outcome) ([]error, error) {
+// outcomes for the claimed deliveries as one batch of the recorder, as if
+// the attempts had finished together: the i-th delivery claimed gets o[i],
+// or the last of o. It returns each record's error, in claim order.
+func (e *Engine) RecordTogetherForTest(ctx context.Context, o ...Outcome) ([]error, error) {
 	jobs := make(chan *job, e.opts.BatchSize)
 	if _, err := e.claim(ctx, e.opts.BatchSize, jobs); err != nil {
 		return nil, err
@@ -17,7 +17,7 @@ func (e *Engine) RecordTogetherForTest(ctx context.Context, o Outcome) ([]error,
 	close(jobs)
 	var batch []*recordReq
 	for j := range jobs {
-		batch = append(batch, &recordReq{j: j, o: o, now: e.now(), jitter: 0.5, err: make(chan error, 1)})
+		batch = append(batch, &recordReq{j: j, o: o[min(len(batch), len(o)-1)], now: e.now(), jitter: 0.5, err: make(chan error, 1)})
 	}
 	e.recordAll(batch)
 	errs := make([]error, len(batch))

@@ -3,7 +3,9 @@ package delivery_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -115,5 +117,81 @@ func TestAttemptsFinishingTogetherAreRecordedTogether(t *testing.T) {
 	}
 	if rs.recordTxs != 4 {
 		t.Errorf("record transactions %d, want 4: the batch, then each alone", rs.recordTxs)
+	}
+}
+
+// lockLog notes, in each transaction, when a subscription is locked
+// (Subscription) and when a delivery is finished, as "lock N" and
+// "finish N" with the subscription's id.
+type lockLog struct {
+	core.Store
+	mu  sync.Mutex
+	txs [][]string
+}
+
+func (s *lockLog) Update(ctx context.Context, fn func(core.Tx) error) error {
+	lt := &lockTx{}
+	err := s.Store.Update(ctx, func(tx core.Tx) error {
+		lt.Tx, lt.calls = tx, nil
+		return fn(lt)
+	})
+	s.mu.Lock()
+	s.txs = append(s.txs, lt.calls)
+	s.mu.Unlock()
+	return err
+}
+
+type lockTx struct {
+	core.Tx
+	calls []string
+}
+
+func (t *lockTx) Subscription(ws, id core.ID) (core.Subscription, error) {
+	t.calls = append(t.calls, fmt.Sprint("lock ", id))
+	return t.Tx.Subscription(ws, id)
+}
+
+func (t *lockTx) FinishDelivery(d *core.Delivery) (bool, error) {
+	t.calls = append(t.calls, fmt.Sprint("finish ", d.SubscriptionID))
+	return t.Tx.FinishDelivery(d)
+}
+
+// A batch whose records change a subscription (here a failure after a
+// success: the subscription turns pending) locks the subscription before
+// it writes any of its deliveries, as an enable does (lock the row, then
+// its held deliveries): on PostgreSQL the other order deadlocks with an
+// enable running at the same time.
+func TestRecordsLockTheSubscriptionBeforeItsDeliveries(t *testing.T) {
+	e := deliverytest.New(t)
+	ll := &lockLog{Store: e.Store}
+	eng := delivery.New(ll, e.Hooks, delivery.Options{Now: e.Clock.Now, RetrySchedule: []time.Duration{0, time.Minute}})
+	sub := e.Create(e.Admin, webhooks.Input{URL: "https://receiver.example/hook", Events: deliverytest.Events("project.created"), Validated: true})
+	e.Do(e.Admin, core.AddProject{Project: "One"})
+	e.Do(e.Admin, core.AddProject{Project: "Two"})
+	if _, err := eng.DispatchOnce(e.Ctx); err != nil {
+		t.Fatal(err)
+	}
+	ll.mu.Lock()
+	ll.txs = nil
+	ll.mu.Unlock()
+	errs, err := eng.RecordTogetherForTest(e.Ctx, delivery.Outcome{Status: 200}, delivery.Outcome{Status: 500, Class: "http_status", Err: "answered 500"})
+	if err != nil || len(errs) != 2 || errors.Join(errs...) != nil {
+		t.Fatalf("records: %v, %v", errs, err)
+	}
+	ll.mu.Lock()
+	defer ll.mu.Unlock()
+	var recorded []string
+	for _, calls := range ll.txs {
+		if slices.Contains(calls, fmt.Sprint("finish ", sub.ID)) {
+			recorded = calls
+		}
+	}
+	want := []string{fmt.Sprint("lock ", sub.ID), fmt.Sprint("finish ", sub.ID)}
+	if len(recorded) < 2 || !slices.Equal(recorded[:2], want) {
+		t.Fatalf("the recording transaction did %q; want it to begin %q", recorded, want)
+	}
+	got, err := e.Hooks.Get(e.Ctx, e.Admin, sub.ID)
+	if err != nil || got.Status != core.SubPending {
+		t.Errorf("subscription %+v, %v: want it pending after the failure", got.Status, err)
 	}
 }
