@@ -81,10 +81,23 @@ func (e *Engine) dispatch(ctx context.Context, claim int) (dispatched, error) {
 		if err := tx.SetDispatchCursor(evs[len(evs)-1].Seq); err != nil {
 			return err
 		}
-		if claim > 0 && created > 0 {
-			out.claimed, err = tx.ClaimDeliveries(now, now.Add(e.opts.Lease), claim)
+		if claim == 0 || created == 0 {
+			return nil
 		}
-		return err
+		if out.claimed, err = tx.ClaimDeliveries(now, now.Add(e.opts.Lease), claim); err != nil {
+			return err
+		}
+		// The recipients were read before CreateDelivery locked their
+		// rows (FOR SHARE on PostgreSQL): a secret rotated or a URL
+		// changed in between is in the rows now. The attempts handed
+		// over are made with the subscriptions read again, under that
+		// lock.
+		for id, sub := range out.subs {
+			if out.subs[id], err = tx.PeekSubscription(sub.WorkspaceID, id); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return dispatched{}, fmt.Errorf("dispatch: %w", err)

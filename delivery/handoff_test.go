@@ -97,3 +97,62 @@ func TestDispatchClaimsTheFirstAttemptItself(t *testing.T) {
 		t.Errorf("%d Views: the dispatch had the event and subscription in hand", log.views)
 	}
 }
+
+// rotateStore gives a subscription a new secret just before a delivery is
+// made for it, in the dispatching transaction: as a rotation committed
+// after the dispatch read its recipients and before CreateDelivery locked
+// the subscription's row would be seen on PostgreSQL.
+type rotateStore struct {
+	core.Store
+	secret string
+}
+
+func (s *rotateStore) Update(ctx context.Context, fn func(core.Tx) error) error {
+	return s.Store.Update(ctx, func(tx core.Tx) error { return fn(rotateTx{tx, s}) })
+}
+
+type rotateTx struct {
+	core.Tx
+	s *rotateStore
+}
+
+func (t rotateTx) CreateDelivery(d *core.Delivery) (bool, error) {
+	sub, err := t.Tx.PeekSubscription(d.WorkspaceID, d.SubscriptionID)
+	if err != nil {
+		return false, err
+	}
+	if sub.Secret != t.s.secret {
+		sub.Secret = t.s.secret
+		if err := t.Tx.UpdateSubscription(&sub); err != nil {
+			return false, err
+		}
+	}
+	return t.Tx.CreateDelivery(d)
+}
+
+// The first attempt handed over by the dispatch is signed with the
+// subscription as it is once its delivery is made (its row locked), not as
+// the dispatch read it to route the event.
+func TestHandedOverAttemptUsesTheLockedSubscription(t *testing.T) {
+	e := deliverytest.New(t)
+	rs := &rotateStore{Store: e.Store, secret: webhooks.NewSecret()}
+	eng := delivery.New(rs, e.Hooks, delivery.Options{Now: e.Clock.Now, AllowPrivateTargets: true, PollInterval: time.Hour})
+	rc := deliverytest.NewReceiver(t)
+	e.Create(e.Admin, webhooks.Input{URL: rc.URL(), Events: deliverytest.Events("project.created"), Validated: true})
+	e.Do(e.Admin, core.AddProject{Project: "Rotated"})
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = eng.Run(ctx) })
+	eng.Wake()
+	var got []deliverytest.Received
+	for deadline := time.Now().Add(10 * time.Second); len(got) == 0 && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		got = rc.Take()
+	}
+	cancel()
+	wg.Wait()
+	if len(got) != 1 {
+		t.Fatalf("delivered %v, want the one project.created", deliverytest.Types(got))
+	}
+	got[0].Verify(t, rs.secret, rs.secret)
+}
