@@ -350,9 +350,16 @@ func (s *Store) Stats() Stats {
 }
 
 // Memory is what SQLite holds in memory for the store's connections: the
-// page caches (each up to SQLite's default cache_size of 2,000 KiB of
-// pages, reached as the connection reads pages it does not have) and the
-// prepared statements, of the writer and of the readers together.
+// page caches and the prepared statements, of the writer and of the
+// readers together. The page caches share one budget, the sum of the
+// connections' cache_size (SQLite's default, 2,000 KiB each), not one
+// cache_size each: this SQLite is built with SQLITE_ENABLE_MEMORY_MANAGEMENT,
+// so every connection's pages are in one LRU group, and a connection at its
+// own cache_size takes the least recently used page of the group, whichever
+// connection holds it. A writer thus grows past its cache_size with the
+// pages of readers left idle, and a View that reads much takes the writer's;
+// a reader keeps its pages until its next read transaction starts. Only the
+// total is bounded: (1 + Readers open) × cache_size.
 type Memory struct {
 	WriterCache, WriterStatements   int64
 	ReadersCache, ReadersStatements int64

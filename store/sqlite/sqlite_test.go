@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -312,5 +313,77 @@ func TestMemory(t *testing.T) {
 	}
 	if m.WriterCache < before.WriterCache || m.WriterCache < 8*4096 {
 		t.Errorf("writer cache %d after writing 2,000 rows (before the View %d)", m.WriterCache, before.WriterCache)
+	}
+}
+
+// The connections' page caches share one budget, the sum of their
+// cache_size, not one cache_size each: this SQLite is built with
+// SQLITE_ENABLE_MEMORY_MANAGEMENT, so pcache1 keeps every connection's
+// pages in one LRU group, and a connection at its own cache_size takes the
+// group's least recently used page, whichever connection holds it. A View
+// that reads more than a cache_size takes the writer's older pages; while
+// the reader is idle it keeps them (its cache is reset only when its next
+// read transaction starts), and the writer, under its own cache_size with
+// the budget spent, drops each page it reads once done with it. The same
+// way a writer takes an idle reader's pages. No page is pinned; the total
+// stays within the budget.
+func TestCachesShareOneBudget(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "gateway.db"), Options{Readers: 1})
+	ctx := t.Context()
+	var ws core.Workspace
+	if err := s.Update(ctx, func(tx core.Tx) error {
+		var err error
+		ws, err = tx.EnsureWorkspace("Acme", t0)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	name := strings.Repeat("n", 200)
+	n := 0
+	add := func(rows int) {
+		t.Helper()
+		for range rows / 1000 {
+			if err := s.Update(ctx, func(tx core.Tx) error {
+				for range 1000 {
+					n++
+					p := core.Project{WorkspaceID: ws.ID, Name: fmt.Sprintf("%s %06d", name, n), Status: core.StatusOpen, CreatedAt: t0, UpdatedAt: t0}
+					if err := tx.CreateProject(&p); err != nil {
+						return err
+					}
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	add(8000) // some 4 MB: the writer's cache is full
+	full := s.Memory().WriterCache
+	if err := s.View(ctx, func(tx core.Tx) error {
+		var after core.ID
+		for {
+			ps, err := tx.ListProjects(ws.ID, core.Page{After: after, Limit: core.MaxPageLimit})
+			if err != nil || len(ps) == 0 {
+				return err
+			}
+			after = ps[len(ps)-1].ID
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	read := s.Memory()
+	if read.ReadersCache < full+full/2 || read.WriterCache > full/2 {
+		t.Errorf("after a View of some 4 MB: %+v; want the reader holding more than its own cache_size (%d), taken from the writer", read, full)
+	}
+	add(8000)
+	m := s.Memory()
+	t.Logf("writer full %d; after the View %+v; after more writes %+v", full, read, m)
+	if m.ReadersCache < read.ReadersCache || m.WriterCache > full/2 {
+		t.Errorf("after more writes: %+v; want the idle reader to keep the pages it took", m)
+	}
+	for _, m := range []Memory{read, m} {
+		if total := m.WriterCache + m.ReadersCache; total > 2*full+full/10 {
+			t.Errorf("writer and reader hold %d: over the budget of two caches (%d each)", total, full)
+		}
 	}
 }
