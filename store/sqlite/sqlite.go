@@ -181,6 +181,14 @@ func Migrate(ctx context.Context, path string) error {
 	return nil
 }
 
+// readerCacheKiB is each read connection's cache_size, in KiB; the writer
+// keeps SQLite's default, 2,000 KiB. The page caches share one budget, the
+// sum of the connections' cache_size (see Memory), and a reader's cache is
+// emptied at the start of each View after a write anyway: so the readers'
+// share of the budget is small, and the process's SQLite memory stays near
+// the writer's cache_size whichever connections are busy or idle.
+const readerCacheKiB = 256
+
 // Open opens (creating when missing) the SQLite database file at path,
 // applies the pending migrations and starts the writer. The path must name a
 // file: an in-memory database cannot be shared by the writer and the readers.
@@ -203,6 +211,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		fmt.Sprintf("busy_timeout(%d)", o.BusyTimeout.Milliseconds()),
 		"query_only(1)",
 		"temp_store(MEMORY)",
+		fmt.Sprintf("cache_size(-%d)", readerCacheKiB),
 	))
 	if err != nil {
 		w.close()
@@ -359,7 +368,8 @@ func (s *Store) Stats() Stats {
 // connection holds it. A writer thus grows past its cache_size with the
 // pages of readers left idle, and a View that reads much takes the writer's;
 // a reader keeps its pages until its next read transaction starts. Only the
-// total is bounded: (1 + Readers open) × cache_size.
+// total is bounded: 2,000 KiB for the writer and readerCacheKiB for each
+// reader open, some 3 MiB with 4 readers.
 type Memory struct {
 	WriterCache, WriterStatements   int64
 	ReadersCache, ReadersStatements int64
