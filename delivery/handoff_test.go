@@ -74,16 +74,7 @@ func TestDispatchClaimsTheFirstAttemptItself(t *testing.T) {
 	sub := e.Create(e.Admin, webhooks.Input{URL: rc.URL(), Events: deliverytest.Events("project.created"), Validated: true})
 	e.Do(e.Admin, core.AddProject{Project: "Handed over"})
 
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Go(func() { _ = eng.Run(ctx) })
-	eng.Wake()
-	var got []deliverytest.Received
-	for deadline := time.Now().Add(10 * time.Second); len(got) == 0 && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		got = rc.Take()
-	}
-	cancel()
-	wg.Wait()
+	got := runUntilReceived(t, eng, rc)
 	if len(got) != 1 || got[0].Type() != "project.created" {
 		t.Fatalf("delivered %v, want the one project.created", deliverytest.Types(got))
 	}
@@ -141,6 +132,17 @@ func TestHandedOverAttemptUsesTheLockedSubscription(t *testing.T) {
 	e.Create(e.Admin, webhooks.Input{URL: rc.URL(), Events: deliverytest.Events("project.created"), Validated: true})
 	e.Do(e.Admin, core.AddProject{Project: "Rotated"})
 
+	got := runUntilReceived(t, eng, rc)
+	if len(got) != 1 {
+		t.Fatalf("delivered %v, want the one project.created", deliverytest.Types(got))
+	}
+	got[0].Verify(t, rs.secret, rs.secret)
+}
+
+// runUntilReceived runs eng until rc has received something (10 s at
+// most), stops it, and returns what rc received.
+func runUntilReceived(t *testing.T, eng *delivery.Engine, rc *deliverytest.Receiver) []deliverytest.Received {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = eng.Run(ctx) })
@@ -151,8 +153,5 @@ func TestHandedOverAttemptUsesTheLockedSubscription(t *testing.T) {
 	}
 	cancel()
 	wg.Wait()
-	if len(got) != 1 {
-		t.Fatalf("delivered %v, want the one project.created", deliverytest.Types(got))
-	}
-	got[0].Verify(t, rs.secret, rs.secret)
+	return got
 }
