@@ -153,20 +153,15 @@ func (t *tx_) PeekSubscription(ws, id core.ID) (core.Subscription, error) {
 }
 
 func (t *tx_) ListSubscriptions(ws, owner core.ID, p core.Page) ([]core.Subscription, error) {
-	subs, err := t.Tx.ListSubscriptions(ws, owner, p)
-	if err != nil {
-		return nil, err
-	}
-	for i := range subs {
-		if err := t.open(&subs[i]); err != nil {
-			return nil, err
-		}
-	}
-	return subs, nil
+	return t.openAll(t.Tx.ListSubscriptions(ws, owner, p))
 }
 
 func (t *tx_) ListChannelSubscriptions(ws core.ID, channel string) ([]core.Subscription, error) {
-	subs, err := t.Tx.ListChannelSubscriptions(ws, channel)
+	return t.openAll(t.Tx.ListChannelSubscriptions(ws, channel))
+}
+
+// openAll opens the secrets of a list of subscriptions read with err.
+func (t *tx_) openAll(subs []core.Subscription, err error) ([]core.Subscription, error) {
 	if err != nil {
 		return nil, err
 	}
