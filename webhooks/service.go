@@ -436,6 +436,30 @@ func (s *Service) Delete(ctx context.Context, actor core.Actor, id core.ID) erro
 	if err != nil {
 		return err
 	}
+	if err := s.store.View(ctx, func(tx core.Tx) error {
+		_, err := visibleSub(tx, ws.ID, actor, id)
+		return err
+	}); err != nil {
+		return err
+	}
+	// The finished history goes first, historyBatch rows a transaction:
+	// as one statement (ON DELETE CASCADE), a busy webhook's history held
+	// the SQLite writer, and every command behind it, for as long as it
+	// took, and its savepoint's journal took memory for every page. What
+	// is left (the pending deliveries) goes with the subscription.
+	for {
+		var n int
+		if err := s.store.Update(ctx, func(tx core.Tx) error {
+			var err error
+			n, err = tx.PruneSubscriptionHistory(ws.ID, id, historyBatch)
+			return err
+		}); err != nil {
+			return err
+		}
+		if n == 0 {
+			break
+		}
+	}
 	return s.store.Update(ctx, func(tx core.Tx) error {
 		if _, err := visibleSub(tx, ws.ID, actor, id); err != nil {
 			return err
@@ -443,6 +467,10 @@ func (s *Service) Delete(ctx context.Context, actor core.Actor, id core.ID) erro
 		return tx.DeleteSubscription(ws.ID, id)
 	})
 }
+
+// historyBatch is how many rows of a webhook's history one transaction of
+// Delete removes.
+var historyBatch = 5000
 
 // Test queues a webhook.ping to the subscription now.
 func (s *Service) Test(ctx context.Context, actor core.Actor, id core.ID) (core.Subscription, error) {

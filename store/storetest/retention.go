@@ -8,7 +8,8 @@ import (
 	"github.com/chatops/gateway/core"
 )
 
-// Retention (PruneAttempts, PruneDeliveries, PruneEvents) and web sessions.
+// Retention (PruneAttempts, PruneDeliveries, PruneEvents,
+// PruneSubscriptionHistory) and web sessions.
 
 // deliver queues ev for sub in state, last changed at updated, with one
 // attempt at updated, and returns the delivery.
@@ -51,6 +52,47 @@ func attemptCount(t *testing.T, s core.Store, ws, sub core.ID) int {
 }
 
 var retentionTests = []test{
+	{"Retention/PruneSubscriptionHistory", func(t *testing.T, s core.Store) {
+		f := setup(t, s)
+		busy := addSub(t, s, f.ws, f.user.ID, "busy", nil)
+		other := addSub(t, s, f.ws, f.user.ID, "other", nil)
+		for i := range 5 {
+			ev := appendEvent(t, s, core.Event{ID: fmt.Sprint("evt_", i), Type: "tracker.started", Timestamp: at(0), WorkspaceID: f.ws})
+			state := core.DeliveryDelivered
+			if i == 1 {
+				state = core.DeliveryFailed
+			}
+			if i == 4 {
+				state = core.DeliveryPending // a retry still counts its attempts
+			}
+			deliver(t, s, busy, ev, state, at(0))
+			deliver(t, s, other, ev, core.DeliveryDelivered, at(0))
+		}
+		// 4 finished attempts, then 4 finished deliveries, 3 at most a batch.
+		var got []int
+		for {
+			n := write(t, s, func(tx core.Tx) (int, error) { return tx.PruneSubscriptionHistory(f.ws, busy.ID, 3) })
+			got = append(got, n)
+			if n == 0 {
+				break
+			}
+		}
+		if want := []int{3, 1, 3, 1, 0}; fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("deleted %v per batch, want %v", got, want)
+		}
+		if n := attemptCount(t, s, f.ws, busy.ID); n != 1 {
+			t.Errorf("busy kept %d attempts, want the pending delivery's 1", n)
+		}
+		if n := countPending(t, s); n != 1 {
+			t.Errorf("%d pending deliveries, want 1", n)
+		}
+		if n := attemptCount(t, s, f.ws, other.ID); n != 5 {
+			t.Errorf("the other subscription kept %d attempts, want 5", n)
+		}
+		if n := write(t, s, func(tx core.Tx) (int, error) { return tx.PruneSubscriptionHistory(f.ws+1, other.ID, 10) }); n != 0 {
+			t.Errorf("another workspace's prune deleted %d of this one's rows", n)
+		}
+	}},
 	{"Retention/PrunesOnlyWhatNobodyIsOwed", func(t *testing.T, s core.Store) {
 		f := setup(t, s)
 		live := addSub(t, s, f.ws, f.user.ID, "live", nil)

@@ -36,6 +36,22 @@ func (t *Tx) PruneDeliveries(before time.Time, limit int) (int, error) {
 		ORDER BY updated_at LIMIT ?`+t.d.SkipLocked()+`)`, t.ts(before), limit)
 }
 
+// PruneSubscriptionHistory deletes up to limit of a subscription's attempts
+// at deliveries that are not pending, and when none is left up to limit of
+// its deliveries that are not pending.
+func (t *Tx) PruneSubscriptionHistory(ws, sub core.ID, limit int) (int, error) {
+	n, err := t.prune("prune webhook history", `DELETE FROM delivery_attempts WHERE id IN
+		(SELECT a.id FROM delivery_attempts a WHERE a.subscription_id = ? AND a.workspace_id = ?
+		AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id = a.delivery_id AND d.state = 'pending')
+		ORDER BY a.id LIMIT ?`+t.d.SkipLocked()+`)`, int64(sub), int64(ws), limit)
+	if err != nil || n > 0 {
+		return n, err
+	}
+	return t.prune("prune webhook history", `DELETE FROM deliveries WHERE id IN
+		(SELECT id FROM deliveries WHERE subscription_id = ? AND workspace_id = ? AND state <> 'pending'
+		ORDER BY id LIMIT ?`+t.d.SkipLocked()+`)`, int64(sub), int64(ws), limit)
+}
+
 // PruneEvents deletes events from before before that every cursor has
 // passed and that no pending delivery still needs. The dispatcher writes an
 // event's deliveries in the transaction that moves its cursor past it, so an
