@@ -38,7 +38,8 @@ func (t *Tx) PruneDeliveries(before time.Time, limit int) (int, error) {
 
 // PruneSubscriptionHistory deletes up to limit of a subscription's attempts
 // at deliveries that are not pending, and when none is left up to limit of
-// its deliveries that are not pending.
+// its deliveries that are not pending; each in the order of an index that
+// starts with the subscription, so that a batch reads only what it deletes.
 func (t *Tx) PruneSubscriptionHistory(ws, sub core.ID, limit int) (int, error) {
 	n, err := t.prune("prune webhook history", `DELETE FROM delivery_attempts WHERE id IN
 		(SELECT a.id FROM delivery_attempts a WHERE a.subscription_id = ? AND a.workspace_id = ?
@@ -49,7 +50,7 @@ func (t *Tx) PruneSubscriptionHistory(ws, sub core.ID, limit int) (int, error) {
 	}
 	return t.prune("prune webhook history", `DELETE FROM deliveries WHERE id IN
 		(SELECT id FROM deliveries WHERE subscription_id = ? AND workspace_id = ? AND state <> 'pending'
-		ORDER BY id LIMIT ?`+t.d.SkipLocked()+`)`, int64(sub), int64(ws), limit)
+		ORDER BY event_seq LIMIT ?`+t.d.SkipLocked()+`)`, int64(sub), int64(ws), limit)
 }
 
 // PruneEvents deletes events from before before that every cursor has
