@@ -150,8 +150,8 @@ type WebhookTx interface {
 	// set, that user's only.
 	ListSubscriptions(ws, owner ID, p Page) ([]Subscription, error)
 	// ListChannelSubscriptions lists a workspace's subscriptions of one
-	// chat channel (Channel == channel; channel is not empty), all of
-	// them, by id.
+	// chat channel (Channel == channel), all of them, by id; none when
+	// channel is empty (the subscriptions of no channel).
 	ListChannelSubscriptions(ws ID, channel string) ([]Subscription, error)
 	// CountSubscriptions counts an owner's subscriptions.
 	CountSubscriptions(ws, owner ID) (int, error)

@@ -299,6 +299,10 @@ var webhookTests = []test{
 		if got := list(f.ws+100, "slack:T1:C1"); len(got) != 0 {
 			t.Errorf("channel webhooks of another workspace: %v", ids(got, subID))
 		}
+		// The empty channel is no channel: not the webhooks without one.
+		if got := list(f.ws, ""); len(got) != 0 {
+			t.Errorf("channel \"\": %v", ids(got, subID))
+		}
 	}},
 	{"Webhooks/DispatchCursor", func(t *testing.T, s core.Store) {
 		if got := read(t, s, func(tx core.Tx) (int64, error) { return tx.DispatchCursor() }); got != 0 {

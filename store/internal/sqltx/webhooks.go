@@ -165,11 +165,18 @@ func (t *Tx) ListSubscriptions(ws, owner core.ID, p core.Page) ([]core.Subscript
 	return subs, nil
 }
 
+// ListChannelSubscriptionsQuery selects a channel's subscriptions
+// (workspace, channel). It repeats the predicate of the partial index
+// subscriptions_channel (migration 0016), a channel that is not empty:
+// neither database infers it from a bound channel, SQLite never and
+// PostgreSQL not in a generic plan.
+const ListChannelSubscriptionsQuery = "SELECT " + subCols + ` FROM subscriptions
+	WHERE workspace_id = ? AND channel = ? AND channel <> '' ORDER BY id`
+
 // ListChannelSubscriptions returns every subscription of a chat channel in
-// the workspace, by id.
+// the workspace, by id; none for the empty channel, which is no channel.
 func (t *Tx) ListChannelSubscriptions(ws core.ID, channel string) ([]core.Subscription, error) {
-	subs, err := List(t, scanSub, "SELECT "+subCols+" FROM subscriptions WHERE workspace_id = ? AND channel = ? ORDER BY id",
-		int64(ws), channel)
+	subs, err := List(t, scanSub, ListChannelSubscriptionsQuery, int64(ws), channel)
 	if err != nil {
 		return nil, t.Wrap("list channel webhooks", err)
 	}

@@ -1,0 +1,39 @@
+package sqlite
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chatops/gateway/store/internal/sqltx"
+)
+
+// ListChannelSubscriptions searches the partial index subscriptions_channel
+// (migration 0016) for a bound channel and needs no sort for its ORDER BY
+// id. Without the index, or with a query that leaves out the index's
+// predicate (SQLite does not infer a channel that is not empty from
+// channel = ?), it searches subscriptions_owner by workspace and sorts.
+func TestListChannelSubscriptionsUsesItsIndex(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "gateway.db"), Options{})
+	rows, err := s.w.c.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+sqltx.ListChannelSubscriptionsQuery, 1, "slack:T1:C1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"SEARCH subscriptions USING INDEX subscriptions_channel (workspace_id=? AND channel=?)"}
+	if strings.Join(plan, "\n") != strings.Join(want, "\n") {
+		t.Errorf("plan:\n%s\nwant:\n%s", strings.Join(plan, "\n"), strings.Join(want, "\n"))
+	}
+}
