@@ -35,25 +35,33 @@ func channelSubName(ch core.Channel, suffix string) string {
 	return "#" + name + " on " + app + " " + suffix
 }
 
-// ChannelSubscriptions lists a channel's subscriptions that the actor may see.
+// ChannelSubscriptions lists a channel's subscriptions that the actor may
+// see, by id: what List shows of them (an admin sees every one, a member
+// their own, each with its last delivery), read in one transaction from the
+// channel's subscriptions only (ListChannelSubscriptions), not from every
+// page of the workspace's. A channel with an empty key has none.
 func (s *Service) ChannelSubscriptions(ctx context.Context, actor core.Actor, ch core.Channel) ([]core.Subscription, error) {
+	ws, err := s.core.Workspace(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out []core.Subscription
-	p := core.Page{Limit: core.MaxPageLimit}
-	for {
-		subs, next, err := s.List(ctx, actor, p)
+	err = s.store.View(ctx, func(tx core.Tx) error {
+		subs, err := tx.ListChannelSubscriptions(ws.ID, ch.Key)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, sub := range subs {
-			if sub.Channel == ch.Key {
+			if sees(actor, sub) {
 				out = append(out, sub)
 			}
 		}
-		if next == 0 {
-			return out, nil
-		}
-		p.After = next
+		return withLastDeliveries(tx, ws.ID, out)
+	})
+	if err != nil {
+		return nil, err
 	}
+	return out, nil
 }
 
 // UnsubscribeChannel deletes the channel's subscription id, or all that the

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 	"testing"
 	"time"
 
@@ -15,8 +16,8 @@ import (
 )
 
 // How much the webhooks service reads from the store: a page of List
-// costs a bounded number of reads, and ChannelHears reads the channel's
-// subscriptions, not the workspace's.
+// costs a bounded number of reads, and ChannelHears and ChannelSubscriptions
+// read the channel's subscriptions, not the workspace's.
 
 // readCounter wraps a store and counts, in every transaction, the reads of
 // the attempt log (ListAttempts, LastAttempts) and the subscription rows
@@ -252,5 +253,107 @@ func TestChannelHearsReadsOnlyTheChannelsSubscriptions(t *testing.T) {
 		if _, rows := c.reset(); rows != tc.rows {
 			t.Errorf("%s, %s of %s: read %d subscriptions, want the channel's %d", tc.channel, tc.event, tc.user.Name, rows, tc.rows)
 		}
+	}
+}
+
+// TestChannelSubscriptionsShowWhatListShows: notify list and notify off see
+// a channel's subscriptions as List shows them to the actor (an admin every
+// one, a member their own, each with its last delivery), read from the
+// channel's subscriptions only, however many others the workspace has.
+func TestChannelSubscriptionsShowWhatListShows(t *testing.T) {
+	e, hooks, c := countedEnv(t)
+	bob := e.User("bob", core.RoleMember)
+	ann := e.User("ann", core.RoleMember)
+	rc := deliverytest.NewReceiver(t)
+	n := 0
+	add := func(a core.Actor, channel string) core.ID {
+		t.Helper()
+		n++
+		return e.Create(a, webhooks.Input{Name: fmt.Sprint("hook ", n), URL: rc.URL() + fmt.Sprint("/", n), Channel: channel,
+			Events: deliverytest.Events("project.*"), Validated: true}).ID
+	}
+	const general, random = "slack:T1:CGENERAL", "slack:T1:CRANDOM"
+	for range 10 {
+		add(e.Admin, "") // not a channel's
+	}
+	add(bob, "")
+	adminGeneral := add(e.Admin, general)
+	bobGeneral := add(bob, general)
+	annGeneral := add(ann, general)
+	bobRandom := add(bob, random)
+	e.Do(e.Admin, core.AddProject{Project: "A"}) // adminGeneral has a delivery
+	e.Pump()
+
+	// What List shows the actor, by id.
+	listed := func(a core.Actor) map[core.ID]core.Subscription {
+		t.Helper()
+		m := map[core.ID]core.Subscription{}
+		for p := (core.Page{}); ; {
+			subs, next, err := hooks.List(e.Ctx, a, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range subs {
+				m[s.ID] = s
+			}
+			if next == 0 {
+				return m
+			}
+			p.After = next
+		}
+	}
+	if s := listed(e.Admin)[adminGeneral]; s.LastDeliveryAt == nil || s.LastStatusCode != http.StatusOK {
+		t.Fatalf("admin's channel webhook has no delivery: %+v", s)
+	}
+	for _, tc := range []struct {
+		actor   core.Actor
+		channel string
+		want    []core.ID
+		rows    int
+	}{
+		{e.Admin, general, []core.ID{adminGeneral, bobGeneral, annGeneral}, 3},
+		{bob, general, []core.ID{bobGeneral}, 3}, // not the admin's or ann's
+		{ann, general, []core.ID{annGeneral}, 3},
+		{e.Admin, random, []core.ID{bobRandom}, 1},
+		{bob, random, []core.ID{bobRandom}, 1},
+		{ann, random, nil, 1},
+		{e.Admin, "slack:T1:CQUIET", nil, 0},
+	} {
+		c.reset()
+		got, err := hooks.ChannelSubscriptions(e.Ctx, tc.actor, core.Channel{Key: tc.channel})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []core.ID
+		for _, s := range got {
+			ids = append(ids, s.ID)
+		}
+		if fmt.Sprint(ids) != fmt.Sprint(tc.want) {
+			t.Errorf("%s sees in %s %v, want %v", tc.actor.User.Name, tc.channel, ids, tc.want)
+		}
+		if _, rows := c.reset(); rows != tc.rows {
+			t.Errorf("%s in %s: read %d subscriptions, want the channel's %d", tc.actor.User.Name, tc.channel, rows, tc.rows)
+		}
+		list := listed(tc.actor)
+		for _, s := range got {
+			if !reflect.DeepEqual(s, list[s.ID]) {
+				t.Errorf("%s in %s:\n%+v\nList shows\n%+v", tc.actor.User.Name, tc.channel, s, list[s.ID])
+			}
+		}
+	}
+
+	// notify off: bob removes his own only, by id or all at once.
+	if n, err := hooks.UnsubscribeChannel(e.Ctx, bob, core.Channel{Key: general}, annGeneral); err != nil || n != 0 {
+		t.Errorf("bob's notify off #%d (ann's) = %d, %v; want 0", annGeneral, n, err)
+	}
+	if n, err := hooks.UnsubscribeChannel(e.Ctx, bob, core.Channel{Key: general}, 0); err != nil || n != 1 {
+		t.Errorf("bob's notify off = %d, %v; want 1", n, err)
+	}
+	got, err := hooks.ChannelSubscriptions(e.Ctx, e.Admin, core.Channel{Key: general})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != adminGeneral || got[1].ID != annGeneral {
+		t.Errorf("after bob's notify off the channel has %+v, want #%d and #%d", got, adminGeneral, annGeneral)
 	}
 }

@@ -238,11 +238,17 @@ func (s *Service) Create(ctx context.Context, actor core.Actor, in Input) (core.
 	return sub, nil
 }
 
-// visibleSub loads a subscription the actor may see: admins see every one,
-// members their own; others are not found.
+// sees reports whether the actor may see a subscription: admins see every
+// one, members their own. List asks the store for the same (an owner).
+func sees(actor core.Actor, sub core.Subscription) bool {
+	return actor.User.Role == core.RoleAdmin || sub.OwnerID == actor.User.ID
+}
+
+// visibleSub loads a subscription the actor may see (sees); others are not
+// found.
 func visibleSub(tx core.Tx, ws core.ID, actor core.Actor, id core.ID) (core.Subscription, error) {
 	sub, err := tx.Subscription(ws, id)
-	if err == nil && actor.User.Role != core.RoleAdmin && sub.OwnerID != actor.User.ID {
+	if err == nil && !sees(actor, sub) {
 		err = core.Errorf(core.ENOTFOUND, "webhook %d not found", id)
 	}
 	return sub, err
