@@ -130,13 +130,14 @@ type WebhookTx interface {
 	// DeleteSubscription removes a subscription with its deliveries and
 	// attempts.
 	DeleteSubscription(ws, id ID) error
-	// PruneSubscriptionHistory deletes up to limit rows of a
-	// subscription's finished history: its attempts at deliveries that are
-	// not pending, then, once none is left, its deliveries that are not
-	// pending. It returns how many it deleted, 0 when nothing finished is
-	// left. Before DeleteSubscription, it keeps the transactions that
-	// delete a busy subscription's history small.
-	PruneSubscriptionHistory(ws, id ID, limit int) (int, error)
+	// PruneSubscriptionAttempts deletes up to limit of a subscription's
+	// attempts at deliveries that are not pending, and
+	// PruneSubscriptionDeliveries up to limit of its deliveries that are
+	// not pending; each returns how many it deleted. Before
+	// DeleteSubscription, they keep the transactions that delete a busy
+	// subscription's history small.
+	PruneSubscriptionAttempts(ws, id ID, limit int) (int, error)
+	PruneSubscriptionDeliveries(ws, id ID, limit int) (int, error)
 	// Subscription reads a subscription; in an Update on PostgreSQL it
 	// locks the row (FOR NO KEY UPDATE) until the transaction ends, for a
 	// read that leads to a write of it.

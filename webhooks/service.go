@@ -451,19 +451,22 @@ func (s *Service) Delete(ctx context.Context, actor core.Actor, id core.ID) erro
 	// The finished history goes first, historyBatch rows a transaction:
 	// as one statement (ON DELETE CASCADE), a busy webhook's history held
 	// the SQLite writer, and every command behind it, for as long as it
-	// took, and its savepoint's journal took memory for every page. What
-	// is left (the pending deliveries) goes with the subscription.
-	for {
-		var n int
-		if err := s.store.Update(ctx, func(tx core.Tx) error {
-			var err error
-			n, err = tx.PruneSubscriptionHistory(ws.ID, id, historyBatch)
-			return err
-		}); err != nil {
-			return err
-		}
-		if n == 0 {
-			break
+	// took, and its savepoint's journal took memory for every page. Each
+	// kind goes until a batch is not full: a webhook still receiving
+	// events adds history meanwhile, which goes with the subscription, as
+	// does what is pending.
+	for _, prune := range []func(tx core.Tx) (int, error){
+		func(tx core.Tx) (int, error) { return tx.PruneSubscriptionAttempts(ws.ID, id, historyBatch) },
+		func(tx core.Tx) (int, error) { return tx.PruneSubscriptionDeliveries(ws.ID, id, historyBatch) },
+	} {
+		for n := historyBatch; n == historyBatch; {
+			if err := s.store.Update(ctx, func(tx core.Tx) error {
+				var err error
+				n, err = prune(tx)
+				return err
+			}); err != nil {
+				return err
+			}
 		}
 	}
 	return s.store.Update(ctx, func(tx core.Tx) error {

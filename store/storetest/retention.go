@@ -9,7 +9,7 @@ import (
 )
 
 // Retention (PruneAttempts, PruneDeliveries, PruneEvents,
-// PruneSubscriptionHistory) and web sessions.
+// PruneSubscriptionAttempts, PruneSubscriptionDeliveries) and web sessions.
 
 // deliver queues ev for sub in state, last changed at updated, with one
 // attempt at updated, and returns the delivery.
@@ -69,16 +69,20 @@ var retentionTests = []test{
 			deliver(t, s, other, ev, core.DeliveryDelivered, at(0))
 		}
 		// 4 finished attempts, then 4 finished deliveries, 3 at most a batch.
-		var got []int
-		for {
-			n := write(t, s, func(tx core.Tx) (int, error) { return tx.PruneSubscriptionHistory(f.ws, busy.ID, 3) })
-			got = append(got, n)
-			if n == 0 {
-				break
+		batches := func(prune func(tx core.Tx) (int, error)) (got []int) {
+			for {
+				n := write(t, s, prune)
+				got = append(got, n)
+				if n == 0 {
+					return got
+				}
 			}
 		}
-		if want := []int{3, 1, 3, 1, 0}; fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Errorf("deleted %v per batch, want %v", got, want)
+		if got := batches(func(tx core.Tx) (int, error) { return tx.PruneSubscriptionAttempts(f.ws, busy.ID, 3) }); fmt.Sprint(got) != "[3 1 0]" {
+			t.Errorf("attempts deleted %v per batch, want [3 1 0]", got)
+		}
+		if got := batches(func(tx core.Tx) (int, error) { return tx.PruneSubscriptionDeliveries(f.ws, busy.ID, 3) }); fmt.Sprint(got) != "[3 1 0]" {
+			t.Errorf("deliveries deleted %v per batch, want [3 1 0]", got)
 		}
 		if n := attemptCount(t, s, f.ws, busy.ID); n != 1 {
 			t.Errorf("busy kept %d attempts, want the pending delivery's 1", n)
@@ -89,8 +93,13 @@ var retentionTests = []test{
 		if n := attemptCount(t, s, f.ws, other.ID); n != 5 {
 			t.Errorf("the other subscription kept %d attempts, want 5", n)
 		}
-		if n := write(t, s, func(tx core.Tx) (int, error) { return tx.PruneSubscriptionHistory(f.ws+1, other.ID, 10) }); n != 0 {
-			t.Errorf("another workspace's prune deleted %d of this one's rows", n)
+		for _, prune := range []func(core.Tx) (int, error){
+			func(tx core.Tx) (int, error) { return tx.PruneSubscriptionAttempts(f.ws+1, other.ID, 10) },
+			func(tx core.Tx) (int, error) { return tx.PruneSubscriptionDeliveries(f.ws+1, other.ID, 10) },
+		} {
+			if n := write(t, s, prune); n != 0 {
+				t.Errorf("another workspace's prune deleted %d of this one's rows", n)
+			}
 		}
 	}},
 	{"Retention/PrunesOnlyWhatNobodyIsOwed", func(t *testing.T, s core.Store) {

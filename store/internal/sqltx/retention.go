@@ -36,19 +36,21 @@ func (t *Tx) PruneDeliveries(before time.Time, limit int) (int, error) {
 		ORDER BY updated_at LIMIT ?`+t.d.SkipLocked()+`)`, t.ts(before), limit)
 }
 
-// PruneSubscriptionHistory deletes up to limit of a subscription's attempts
-// at deliveries that are not pending, and when none is left up to limit of
-// its deliveries that are not pending; each in the order of an index that
-// starts with the subscription, so that a batch reads only what it deletes.
-func (t *Tx) PruneSubscriptionHistory(ws, sub core.ID, limit int) (int, error) {
-	n, err := t.prune("prune webhook history", `DELETE FROM delivery_attempts WHERE id IN
+// PruneSubscriptionAttempts deletes up to limit of a subscription's
+// attempts at deliveries that are not pending, and
+// PruneSubscriptionDeliveries up to limit of its deliveries that are not
+// pending; each in the order of an index that starts with the
+// subscription, so that a batch reads only what it deletes.
+func (t *Tx) PruneSubscriptionAttempts(ws, sub core.ID, limit int) (int, error) {
+	return t.prune("prune webhook attempts", `DELETE FROM delivery_attempts WHERE id IN
 		(SELECT a.id FROM delivery_attempts a WHERE a.subscription_id = ? AND a.workspace_id = ?
 		AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id = a.delivery_id AND d.state = 'pending')
 		ORDER BY a.id LIMIT ?`+t.d.SkipLocked()+`)`, int64(sub), int64(ws), limit)
-	if err != nil || n > 0 {
-		return n, err
-	}
-	return t.prune("prune webhook history", `DELETE FROM deliveries WHERE id IN
+}
+
+// PruneSubscriptionDeliveries: see PruneSubscriptionAttempts.
+func (t *Tx) PruneSubscriptionDeliveries(ws, sub core.ID, limit int) (int, error) {
+	return t.prune("prune webhook deliveries", `DELETE FROM deliveries WHERE id IN
 		(SELECT id FROM deliveries WHERE subscription_id = ? AND workspace_id = ? AND state <> 'pending'
 		ORDER BY event_seq LIMIT ?`+t.d.SkipLocked()+`)`, int64(sub), int64(ws), limit)
 }
