@@ -120,8 +120,16 @@ func eventsOf(tx core.Tx, ds []core.Delivery) (map[int64]core.Event, error) {
 	return evs, nil
 }
 
-// deliver makes one attempt and has rec record it.
+// deliver makes one attempt and has rec record it. A job whose lease ran
+// out while it waited for a worker is not sent: the delivery may have been
+// claimed again, here or by another instance, and sending it too would send
+// it twice; the next claim after the lease takes it.
 func (e *Engine) deliver(j *job, rec *recorder) {
+	if l := j.d.LeaseUntil; l != nil && !e.now().Before(*l) {
+		e.opts.Logger.Warn("lease ran out before the attempt; left to the next claim",
+			"webhook_id", j.sub.ID, "event_id", j.ev.ID, "lease_until", *l)
+		return
+	}
 	o := e.attempt(j)
 	if err := rec.record(j, o, e.now(), e.opts.Jitter()); err != nil {
 		e.opts.Logger.Error("record attempt failed", "webhook_id", j.sub.ID, "event_id", j.ev.ID, "err", err)

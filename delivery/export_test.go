@@ -26,3 +26,22 @@ func (e *Engine) RecordTogetherForTest(ctx context.Context, o ...Outcome) ([]err
 	}
 	return errs, nil
 }
+
+// ClaimAndDeliverLateForTest claims what is due, runs advance (a clock
+// moved past the leases, say), then has deliver take each job, as a worker
+// of Run would after a wait. It returns how many jobs it took.
+func (e *Engine) ClaimAndDeliverLateForTest(ctx context.Context, advance func()) (int, error) {
+	jobs := make(chan *job, e.opts.BatchSize)
+	n, err := e.claim(ctx, e.opts.BatchSize, jobs)
+	close(jobs)
+	if err != nil {
+		return 0, err
+	}
+	advance()
+	rec := e.startRecorder()
+	for j := range jobs {
+		e.deliver(j, rec)
+	}
+	rec.stop()
+	return n, nil
+}

@@ -195,3 +195,29 @@ func TestRecordsLockTheSubscriptionBeforeItsDeliveries(t *testing.T) {
 		t.Errorf("subscription %+v, %v: want it pending after the failure", got.Status, err)
 	}
 }
+
+// A job whose lease ran out while it waited for a worker is not sent (it
+// may have been claimed again meanwhile); the next claim sends it, once.
+func TestAJobPastItsLeaseIsNotSent(t *testing.T) {
+	e := deliverytest.New(t)
+	eng := delivery.New(e.Store, e.Hooks, delivery.Options{Now: e.Clock.Now, AllowPrivateTargets: true, Lease: time.Minute})
+	rc := deliverytest.NewReceiver(t)
+	e.Create(e.Admin, webhooks.Input{URL: rc.URL(), Events: deliverytest.Events("project.created"), Validated: true})
+	e.Do(e.Admin, core.AddProject{Project: "Late"})
+	if _, err := eng.DispatchOnce(e.Ctx); err != nil {
+		t.Fatal(err)
+	}
+	n, err := eng.ClaimAndDeliverLateForTest(e.Ctx, func() { e.Clock.Add(time.Minute) })
+	if err != nil || n != 1 {
+		t.Fatalf("claimed %d: %v", n, err)
+	}
+	if got := rc.Take(); len(got) != 0 {
+		t.Fatalf("sent %v after its lease ran out", deliverytest.Types(got))
+	}
+	if n, err := eng.DeliverOnce(e.Ctx); err != nil || n != 1 {
+		t.Fatalf("the next claim took %d: %v", n, err)
+	}
+	if got := rc.Take(); len(got) != 1 || got[0].Type() != "project.created" {
+		t.Fatalf("then sent %v, want the project.created once", deliverytest.Types(got))
+	}
+}
