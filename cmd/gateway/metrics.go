@@ -53,21 +53,33 @@ func (m *commandMetrics) collectors(st core.Store) []prometheus.Collector {
 				Name: "gateway_sqlite_updates_total",
 				Help: "Updates the SQLite writer committed; divided by commits, the group commit's batch size.",
 			}, func() float64 { return float64(sq.Stats().Updates) }))
-		for _, g := range []struct {
-			conn, use string
-			of        func(sqlite.Memory) int64
-		}{
-			{"writer", "cache", func(m sqlite.Memory) int64 { return m.WriterCache }},
-			{"writer", "statements", func(m sqlite.Memory) int64 { return m.WriterStatements }},
-			{"readers", "cache", func(m sqlite.Memory) int64 { return m.ReadersCache }},
-			{"readers", "statements", func(m sqlite.Memory) int64 { return m.ReadersStatements }},
-		} {
-			cs = append(cs, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-				Name:        "gateway_sqlite_memory_bytes",
-				Help:        "What SQLite holds in memory for the writer's or the readers' connections: page cache (up to 2,000 KiB per connection) or prepared statements.",
-				ConstLabels: prometheus.Labels{"conn": g.conn, "use": g.use},
-			}, func() float64 { return float64(g.of(sq.Memory())) }))
-		}
+		cs = append(cs, sqliteMemory{sq})
 	}
 	return cs
+}
+
+// sqliteMemoryDesc is gateway_sqlite_memory_bytes.
+var sqliteMemoryDesc = prometheus.NewDesc("gateway_sqlite_memory_bytes",
+	"What SQLite holds in memory for the writer's or the readers' connections: page cache (one budget shared by all connections: the writer's 2,000 KiB and 256 KiB per reader) or prepared statements.",
+	[]string{"conn", "use"}, nil)
+
+// sqliteMemory collects gateway_sqlite_memory_bytes with one
+// sqlite.Store.Memory per scrape.
+type sqliteMemory struct{ st *sqlite.Store }
+
+func (c sqliteMemory) Describe(ch chan<- *prometheus.Desc) { ch <- sqliteMemoryDesc }
+
+func (c sqliteMemory) Collect(ch chan<- prometheus.Metric) {
+	m := c.st.Memory()
+	for _, v := range []struct {
+		conn, use string
+		bytes     int64
+	}{
+		{"writer", "cache", m.WriterCache},
+		{"writer", "statements", m.WriterStatements},
+		{"readers", "cache", m.ReadersCache},
+		{"readers", "statements", m.ReadersStatements},
+	} {
+		ch <- prometheus.MustNewConstMetric(sqliteMemoryDesc, prometheus.GaugeValue, float64(v.bytes), v.conn, v.use)
+	}
 }
