@@ -1,8 +1,10 @@
 package delivery
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/chatops/gateway/core"
@@ -56,26 +58,41 @@ func (e *Engine) dispatch(ctx context.Context, claim int) (dispatched, error) {
 		if claim > 0 {
 			out.evs, out.subs = make(map[int64]core.Event, len(evs)), map[core.ID]core.Subscription{}
 		}
+		// The deliveries are made subscription by subscription, each one's
+		// in event order: CreateDelivery locks its subscription's row (FOR
+		// SHARE on PostgreSQL), and a record that changes several
+		// subscriptions locks them in the same order, by id, so the two
+		// cannot deadlock.
+		type recipient struct {
+			ev  core.Event
+			sub core.Subscription
+		}
+		var all []recipient
 		for _, ev := range evs {
 			subs, err := r.Recipients(ev)
 			if err != nil {
 				return err
 			}
 			for _, sub := range subs {
-				due := first
-				if ev.Type == core.EventWebhookPing {
-					// Not before the creating request was answered (PingDelay).
-					due = maxTime(due, sub.CreatedAt.Add(e.opts.PingDelay))
-				}
-				if _, err := tx.CreateDelivery(&core.Delivery{WorkspaceID: ev.WorkspaceID, SubscriptionID: sub.ID,
-					EventSeq: ev.Seq, EventID: ev.ID, EventType: ev.Type, State: core.DeliveryPending,
-					NextAttemptAt: due, CreatedAt: now, UpdatedAt: now}); err != nil {
-					return err
-				}
-				created++
-				if claim > 0 {
-					out.evs[ev.Seq], out.subs[sub.ID] = ev, sub
-				}
+				all = append(all, recipient{ev, sub})
+			}
+		}
+		slices.SortStableFunc(all, func(a, b recipient) int { return cmp.Compare(a.sub.ID, b.sub.ID) })
+		for _, rc := range all {
+			ev, sub := rc.ev, rc.sub
+			due := first
+			if ev.Type == core.EventWebhookPing {
+				// Not before the creating request was answered (PingDelay).
+				due = maxTime(due, sub.CreatedAt.Add(e.opts.PingDelay))
+			}
+			if _, err := tx.CreateDelivery(&core.Delivery{WorkspaceID: ev.WorkspaceID, SubscriptionID: sub.ID,
+				EventSeq: ev.Seq, EventID: ev.ID, EventType: ev.Type, State: core.DeliveryPending,
+				NextAttemptAt: due, CreatedAt: now, UpdatedAt: now}); err != nil {
+				return err
+			}
+			created++
+			if claim > 0 {
+				out.evs[ev.Seq], out.subs[sub.ID] = ev, sub
 			}
 		}
 		if err := tx.SetDispatchCursor(evs[len(evs)-1].Seq); err != nil {
