@@ -279,15 +279,13 @@ func (e *Engine) recordAll(batch []*recordReq) {
 // (Decide): the delivery's next state, and the subscription's streak and
 // status with the alert events a status change emits.
 //
-// The batch comes ordered by subscription. Most outcomes leave the
-// subscription as it is (a success for a healthy one): the records of a
-// subscription are decided on its row as it is, read unlocked once, and
-// when one of them would change it, the row is locked (and read again)
-// before any of that subscription's deliveries is written, and they are all
-// decided on it. So a batch locks a subscription before its deliveries, as
-// an enable does, and the two cannot deadlock on PostgreSQL. On PostgreSQL
-// every record used to lock the row, and the workers of one subscription
-// recorded one after another.
+// The batch comes ordered by subscription, and each subscription's records
+// are written by recordSub: with its row locked first, once for them all,
+// unless there is one record and it leaves the row as it is. So a batch
+// locks a subscription before its deliveries, as an enable does, and the
+// subscriptions in id order, as a dispatch does: neither can deadlock with
+// it on PostgreSQL. On PostgreSQL every record used to lock the row, and
+// the workers of one subscription recorded one after another.
 func (e *Engine) recordTx(batch []*recordReq) error {
 	return e.store.Update(context.Background(), func(tx core.Tx) error {
 		for _, req := range batch {
@@ -308,7 +306,8 @@ func (e *Engine) recordTx(batch []*recordReq) error {
 }
 
 // recordSub writes the records of one subscription's attempts (group, in
-// order) in tx, locking the subscription first when one of them changes it.
+// order) in tx, locking the subscription first when there are several or
+// one changes it.
 func (e *Engine) recordSub(tx core.Tx, group []*recordReq) error {
 	d0 := group[0].j.d
 	sub, err := tx.PeekSubscription(d0.WorkspaceID, d0.SubscriptionID)
@@ -318,20 +317,23 @@ func (e *Engine) recordSub(tx core.Tx, group []*recordReq) error {
 	if err != nil {
 		return err
 	}
-	// Until the first record that changes it, the row stays as read: the
-	// decisions on it say whether any record of the group changes it.
-	changes := false
+	// Several deliveries are written under the lock: an enable or a
+	// disable locks the row, then updates its pending deliveries in an
+	// order of its own, and two written here unlocked could be taken the
+	// other way round (a deadlock on PostgreSQL). One is written unlocked
+	// when its decision, on the row as read, leaves the row as it is.
+	lockFirst := len(group) > 1
 	for _, req := range group {
-		if Decide(req.j.d, sub, req.o, req.now, e.policy, req.jitter).Subscription != nil {
-			changes = true
+		if lockFirst {
 			break
 		}
+		lockFirst = Decide(req.j.d, sub, req.o, req.now, e.policy, req.jitter).Subscription != nil
 	}
 	lock := func() error {
 		sub, err = tx.Subscription(d0.WorkspaceID, d0.SubscriptionID)
 		return err
 	}
-	if changes {
+	if lockFirst {
 		if err := lock(); err != nil {
 			if core.ErrorCode(err) == core.ENOTFOUND {
 				return nil
@@ -340,8 +342,8 @@ func (e *Engine) recordSub(tx core.Tx, group []*recordReq) error {
 		}
 	}
 	for _, req := range group {
-		// Decide is a function of its arguments: unlocked, no decision
-		// here changes the row, as the loop above found.
+		// Decide is a function of its arguments: unlocked (one record
+		// that leaves the row as it is), no decision here changes it.
 		dec := Decide(req.j.d, sub, req.o, req.now, e.policy, req.jitter)
 		if err := e.write(tx, dec, req.o, req.now); err != nil {
 			return err

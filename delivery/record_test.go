@@ -156,43 +156,62 @@ func (t *lockTx) FinishDelivery(d *core.Delivery) (bool, error) {
 	return t.Tx.FinishDelivery(d)
 }
 
-// A batch whose records change a subscription (here a failure after a
-// success: the subscription turns pending) locks the subscription before
-// it writes any of its deliveries, as an enable does (lock the row, then
-// its held deliveries): on PostgreSQL the other order deadlocks with an
-// enable running at the same time.
+// A batch locks a subscription before it writes any of its deliveries, as
+// an enable does (the row, then its pending deliveries): when its records
+// change the subscription (a failure after a success: it turns pending),
+// and when there are several even if none changes it. On PostgreSQL the
+// other order deadlocks with an enable running at the same time. A single
+// record that leaves the row as it is writes unlocked.
 func TestRecordsLockTheSubscriptionBeforeItsDeliveries(t *testing.T) {
-	e := deliverytest.New(t)
-	ll := &lockLog{Store: e.Store}
-	eng := delivery.New(ll, e.Hooks, delivery.Options{Now: e.Clock.Now, RetrySchedule: []time.Duration{0, time.Minute}})
-	sub := e.Create(e.Admin, webhooks.Input{URL: "https://receiver.example/hook", Events: deliverytest.Events("project.created"), Validated: true})
-	e.Do(e.Admin, core.AddProject{Project: "One"})
-	e.Do(e.Admin, core.AddProject{Project: "Two"})
-	if _, err := eng.DispatchOnce(e.Ctx); err != nil {
-		t.Fatal(err)
-	}
-	ll.mu.Lock()
-	ll.txs = nil
-	ll.mu.Unlock()
-	errs, err := eng.RecordTogetherForTest(e.Ctx, delivery.Outcome{Status: 200}, delivery.Outcome{Status: 500, Class: "http_status", Err: "answered 500"})
-	if err != nil || len(errs) != 2 || errors.Join(errs...) != nil {
-		t.Fatalf("records: %v, %v", errs, err)
-	}
-	ll.mu.Lock()
-	defer ll.mu.Unlock()
-	var recorded []string
-	for _, calls := range ll.txs {
-		if slices.Contains(calls, fmt.Sprint("finish ", sub.ID)) {
-			recorded = calls
-		}
-	}
-	want := []string{fmt.Sprint("lock ", sub.ID), fmt.Sprint("finish ", sub.ID)}
-	if len(recorded) < 2 || !slices.Equal(recorded[:2], want) {
-		t.Fatalf("the recording transaction did %q; want it to begin %q", recorded, want)
-	}
-	got, err := e.Hooks.Get(e.Ctx, e.Admin, sub.ID)
-	if err != nil || got.Status != core.SubPending {
-		t.Errorf("subscription %+v, %v: want it pending after the failure", got.Status, err)
+	ok, failed := delivery.Outcome{Status: 200}, delivery.Outcome{Status: 500, Class: "http_status", Err: "answered 500"}
+	for _, tc := range []struct {
+		name     string
+		outcomes []delivery.Outcome
+		lock     bool
+		status   string
+	}{
+		{"a failure after a success", []delivery.Outcome{ok, failed}, true, core.SubPending},
+		{"two successes", []delivery.Outcome{ok, ok}, true, core.SubActive},
+		{"one success", []delivery.Outcome{ok}, false, core.SubActive},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := deliverytest.New(t)
+			ll := &lockLog{Store: e.Store}
+			eng := delivery.New(ll, e.Hooks, delivery.Options{Now: e.Clock.Now, RetrySchedule: []time.Duration{0, time.Minute}})
+			sub := e.Create(e.Admin, webhooks.Input{URL: "https://receiver.example/hook", Events: deliverytest.Events("project.created"), Validated: true})
+			for i := range tc.outcomes {
+				e.Do(e.Admin, core.AddProject{Project: fmt.Sprint("Project ", i)})
+			}
+			if _, err := eng.DispatchOnce(e.Ctx); err != nil {
+				t.Fatal(err)
+			}
+			ll.mu.Lock()
+			ll.txs = nil
+			ll.mu.Unlock()
+			errs, err := eng.RecordTogetherForTest(e.Ctx, tc.outcomes...)
+			if err != nil || len(errs) != len(tc.outcomes) || errors.Join(errs...) != nil {
+				t.Fatalf("records: %v, %v", errs, err)
+			}
+			ll.mu.Lock()
+			defer ll.mu.Unlock()
+			var recorded []string
+			for _, calls := range ll.txs {
+				if slices.Contains(calls, fmt.Sprint("finish ", sub.ID)) {
+					recorded = calls
+				}
+			}
+			want := fmt.Sprint("finish ", sub.ID)
+			if tc.lock {
+				want = fmt.Sprint("lock ", sub.ID)
+			}
+			if len(recorded) == 0 || recorded[0] != want {
+				t.Fatalf("the recording transaction did %q; want it to begin with %q", recorded, want)
+			}
+			got, err := e.Hooks.Get(e.Ctx, e.Admin, sub.ID)
+			if err != nil || got.Status != tc.status {
+				t.Errorf("subscription %q, %v: want %q", got.Status, err, tc.status)
+			}
+		})
 	}
 }
 
