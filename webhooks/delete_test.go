@@ -30,11 +30,17 @@ type pruneTx struct {
 	p *pruneLog
 }
 
+// feed runs the log's before, if any.
+func (t pruneTx) feed() error {
+	if t.p.before == nil {
+		return nil
+	}
+	return t.p.before(t.Tx)
+}
+
 func (t pruneTx) PruneSubscriptionAttempts(ws, id core.ID, limit int) (int, error) {
-	if t.p.before != nil {
-		if err := t.p.before(t.Tx); err != nil {
-			return 0, err
-		}
+	if err := t.feed(); err != nil {
+		return 0, err
 	}
 	n, err := t.Tx.PruneSubscriptionAttempts(ws, id, limit)
 	t.p.deleted = append(t.p.deleted, fmt.Sprint("attempts ", n))
@@ -42,10 +48,8 @@ func (t pruneTx) PruneSubscriptionAttempts(ws, id core.ID, limit int) (int, erro
 }
 
 func (t pruneTx) PruneSubscriptionDeliveries(ws, id core.ID, limit int) (int, error) {
-	if t.p.before != nil {
-		if err := t.p.before(t.Tx); err != nil {
-			return 0, err
-		}
+	if err := t.feed(); err != nil {
+		return 0, err
 	}
 	n, err := t.Tx.PruneSubscriptionDeliveries(ws, id, limit)
 	t.p.deleted = append(t.p.deleted, fmt.Sprint("deliveries ", n))
