@@ -463,7 +463,7 @@ func TestPoolReplacesDroppedConnections(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	killer := openTest(t, pgtest.URL(t), Options{MaxConns: 1})
+	killer := openTest(t, pgtest.Schema(t), Options{MaxConns: 1}) // a schema of its own: the shared database may hold newer migrations
 	var killed int
 	err := killer.Update(t.Context(), func(txx core.Tx) error {
 		return txx.(*tx).tx.QueryRow(t.Context(),
