@@ -37,3 +37,36 @@ func TestListChannelSubscriptionsUsesItsIndex(t *testing.T) {
 		t.Errorf("plan:\n%s\nwant:\n%s", strings.Join(plan, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// LastEntryEnd's statements are answered from the index
+// time_entries_user_start_end alone (migration 0017), not from each
+// entry's row.
+func TestLastEntryEndReadsTheIndexAlone(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "gateway.db"), Options{})
+	for _, q := range []struct {
+		query string
+		args  []any
+		want  string
+	}{
+		{sqltx.LastEntryEndQuery, []any{1, 2, 0}, "SEARCH time_entries USING COVERING INDEX time_entries_user_start_end (workspace_id=? AND user_id=? AND start_at>?)"},
+		{sqltx.LastEntryEndBeforeQuery, []any{1, 2, 0, 9}, "SEARCH time_entries USING COVERING INDEX time_entries_user_start_end (workspace_id=? AND user_id=? AND start_at>? AND start_at<?)"},
+	} {
+		rows, err := s.w.c.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q.query, q.args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		if strings.Join(plan, "\n") != q.want {
+			t.Errorf("plan:\n%s\nwant:\n%s", strings.Join(plan, "\n"), q.want)
+		}
+	}
+}

@@ -175,19 +175,25 @@ func (t *Tx) ListEntries(ws core.ID, f core.EntryFilter, p core.Page) ([]core.Ti
 	return es, nil
 }
 
+// LastEntryEndQuery and LastEntryEndBeforeQuery are LastEntryEnd's
+// statements, without and with an end of the range; the index
+// time_entries_user_start_end answers them alone (the stores' plan tests).
+const (
+	LastEntryEndQuery = `SELECT max(end_at) FROM time_entries
+		WHERE workspace_id = ? AND user_id = ? AND start_at >= ? AND end_at IS NOT NULL`
+	LastEntryEndBeforeQuery = `SELECT max(end_at) FROM time_entries
+		WHERE workspace_id = ? AND user_id = ? AND start_at >= ? AND start_at < ? AND end_at IS NOT NULL`
+)
+
 // LastEntryEnd returns the latest end of the user's finished entries that
 // start in [from, to); a zero to means no upper bound.
 func (t *Tx) LastEntryEnd(ws, user core.ID, from, to time.Time) (time.Time, bool, error) {
 	var end *time.Time
 	var err error
 	if to.IsZero() {
-		err = t.c.QueryRow(`SELECT max(end_at) FROM time_entries
-			WHERE workspace_id = ? AND user_id = ? AND start_at >= ? AND end_at IS NOT NULL`,
-			int64(ws), int64(user), t.ts(from)).Scan(nullTimeCol{&end})
+		err = t.c.QueryRow(LastEntryEndQuery, int64(ws), int64(user), t.ts(from)).Scan(nullTimeCol{&end})
 	} else {
-		err = t.c.QueryRow(`SELECT max(end_at) FROM time_entries
-			WHERE workspace_id = ? AND user_id = ? AND start_at >= ? AND start_at < ? AND end_at IS NOT NULL`,
-			int64(ws), int64(user), t.ts(from), t.ts(to)).Scan(nullTimeCol{&end})
+		err = t.c.QueryRow(LastEntryEndBeforeQuery, int64(ws), int64(user), t.ts(from), t.ts(to)).Scan(nullTimeCol{&end})
 	}
 	if err != nil {
 		return time.Time{}, false, t.Wrap("last entry end", err)
