@@ -41,7 +41,10 @@ func (e *Engine) claim(ctx context.Context, limit int, jobs chan<- *job) (int, e
 
 // hand gives claimed deliveries to the workers, in claim order, with
 // their events and subscriptions: those in evs and subs as they are, the
-// others read in one View.
+// others read in one View. A delivery whose event or subscription is gone
+// (deleted meanwhile) is left out; when the View fails, the deliveries
+// that had what they need are handed all the same, and the others wait
+// for their lease to run out.
 func (e *Engine) hand(ctx context.Context, ds []core.Delivery, evs map[int64]core.Event, subs map[core.ID]core.Subscription, jobs chan<- *job) (int, error) {
 	batch := make([]*job, len(ds))
 	var missing []core.Delivery
@@ -54,6 +57,7 @@ func (e *Engine) hand(ctx context.Context, ds []core.Delivery, evs map[int64]cor
 			missing = append(missing, d)
 		}
 	}
+	var herr error
 	if len(missing) > 0 {
 		err := e.store.View(ctx, func(tx core.Tx) error {
 			read, err := eventsOf(tx, missing)
@@ -70,14 +74,18 @@ func (e *Engine) hand(ctx context.Context, ds []core.Delivery, evs map[int64]cor
 				ev, ok := evs[d.EventSeq]
 				if !ok {
 					if ev, ok = read[d.EventSeq]; !ok {
-						if ev, err = tx.Event(d.EventSeq); err != nil {
+						if ev, err = tx.Event(d.EventSeq); core.ErrorCode(err) == core.ENOTFOUND {
+							continue
+						} else if err != nil {
 							return err
 						}
 					}
 				}
 				sub, ok := subs[d.SubscriptionID]
 				if !ok {
-					if sub, err = tx.Subscription(d.WorkspaceID, d.SubscriptionID); err != nil {
+					if sub, err = tx.Subscription(d.WorkspaceID, d.SubscriptionID); core.ErrorCode(err) == core.ENOTFOUND {
+						continue
+					} else if err != nil {
 						return err
 					}
 					subs[d.SubscriptionID] = sub
@@ -87,13 +95,17 @@ func (e *Engine) hand(ctx context.Context, ds []core.Delivery, evs map[int64]cor
 			return nil
 		})
 		if err != nil {
-			return 0, fmt.Errorf("load claimed deliveries: %w", err)
+			herr = fmt.Errorf("load claimed deliveries: %w", err)
 		}
 	}
+	n := 0
 	for _, j := range batch {
-		jobs <- j
+		if j != nil {
+			jobs <- j
+			n++
+		}
 	}
-	return len(batch), nil
+	return n, herr
 }
 
 // eventsOf reads the events of claimed deliveries with one query when

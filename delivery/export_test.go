@@ -1,6 +1,10 @@
 package delivery
 
-import "context"
+import (
+	"context"
+
+	"github.com/chatops/gateway/core"
+)
 
 // RedactErrForTest is redactErr, for the external tests.
 var RedactErrForTest = redactErr
@@ -44,4 +48,18 @@ func (e *Engine) ClaimAndDeliverLateForTest(ctx context.Context, advance func())
 	}
 	rec.stop()
 	return n, nil
+}
+
+// HandForTest hands ds (with the events and subscriptions in evs and subs,
+// reading the others) as the engine hands claimed deliveries to its
+// workers, and returns the ids of the deliveries handed, in order.
+func (e *Engine) HandForTest(ctx context.Context, ds []core.Delivery, evs map[int64]core.Event, subs map[core.ID]core.Subscription) ([]core.ID, error) {
+	jobs := make(chan *job, len(ds))
+	_, err := e.hand(ctx, ds, evs, subs, jobs)
+	close(jobs)
+	var ids []core.ID
+	for j := range jobs {
+		ids = append(ids, j.d.ID)
+	}
+	return ids, err
 }

@@ -2,6 +2,7 @@ package delivery_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"testing"
@@ -206,5 +207,56 @@ func TestDispatchMakesDeliveriesInSubscriptionOrder(t *testing.T) {
 	want := []core.ID{tasks.ID, projects.ID, projects.ID}
 	if tasks.ID > projects.ID || len(log.subs) != 1 || !slices.Equal(log.subs[0], want) {
 		t.Fatalf("deliveries made for %v, want %v in one dispatch", log.subs, want)
+	}
+}
+
+// failingViews is a store whose Views fail.
+type failingViews struct{ core.Store }
+
+func (failingViews) View(context.Context, func(core.Tx) error) error {
+	return errors.New("the disk is gone")
+}
+
+// The hand-over gives the workers every delivery that has its event and
+// subscription in hand even when reading the others fails (they wait for
+// their lease), and leaves out one whose subscription is gone.
+func TestHandGivesWhatItCan(t *testing.T) {
+	e := deliverytest.New(t)
+	sub := e.Create(e.Admin, webhooks.Input{URL: "https://receiver.example/hook", Events: deliverytest.Events("project.created"), Validated: true})
+	e.Do(e.Admin, core.AddProject{Project: "One"})
+	e.Do(e.Admin, core.AddProject{Project: "Two"})
+	eng := delivery.New(e.Store, e.Hooks, delivery.Options{Now: e.Clock.Now})
+	if _, err := eng.DispatchOnce(e.Ctx); err != nil {
+		t.Fatal(err)
+	}
+	var ds []core.Delivery
+	evs := map[int64]core.Event{}
+	now := e.Clock.Now()
+	if err := e.Store.Update(e.Ctx, func(tx core.Tx) error {
+		var err error
+		if ds, err = tx.ClaimDeliveries(now, now.Add(time.Minute), 10); err != nil {
+			return err
+		}
+		all, err := tx.Events(0, 100)
+		for _, ev := range all {
+			evs[ev.Seq] = ev
+		}
+		return err
+	}); err != nil || len(ds) != 2 {
+		t.Fatalf("claimed %d: %v", len(ds), err)
+	}
+
+	inHand := map[int64]core.Event{ds[0].EventSeq: evs[ds[0].EventSeq]}
+	failing := delivery.New(failingViews{e.Store}, e.Hooks, delivery.Options{Now: e.Clock.Now})
+	ids, err := failing.HandForTest(e.Ctx, ds, inHand, map[core.ID]core.Subscription{sub.ID: sub})
+	if err == nil || !slices.Equal(ids, []core.ID{ds[0].ID}) {
+		t.Errorf("with the read failing: handed %v (%v); want %v and the error", ids, err, ds[0].ID)
+	}
+
+	gone := ds[1]
+	gone.SubscriptionID = sub.ID + 100
+	ids, err = eng.HandForTest(e.Ctx, []core.Delivery{ds[0], gone}, nil, nil)
+	if err != nil || !slices.Equal(ids, []core.ID{ds[0].ID}) {
+		t.Errorf("with a subscription gone: handed %v (%v); want %v", ids, err, ds[0].ID)
 	}
 }
