@@ -107,13 +107,19 @@ func (e *Engine) dispatch(ctx context.Context, claim int) (dispatched, error) {
 		// The recipients were read before CreateDelivery locked their
 		// rows (FOR SHARE on PostgreSQL): a secret rotated or a URL
 		// changed in between is in the rows now. The attempts handed
-		// over are made with the subscriptions read again, under that
-		// lock.
-		for id, sub := range out.subs {
-			if out.subs[id], err = tx.PeekSubscription(sub.WorkspaceID, id); err != nil {
+		// over are made with the subscriptions of the claimed deliveries
+		// read again, under that lock; the others are not handed.
+		locked := make(map[core.ID]core.Subscription, len(out.subs))
+		for _, d := range out.claimed {
+			sub, ok := out.subs[d.SubscriptionID]
+			if _, done := locked[d.SubscriptionID]; !ok || done {
+				continue
+			}
+			if locked[sub.ID], err = tx.PeekSubscription(sub.WorkspaceID, sub.ID); err != nil {
 				return err
 			}
 		}
+		out.subs = locked
 		return nil
 	})
 	if err != nil {

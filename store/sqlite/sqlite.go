@@ -361,7 +361,7 @@ func (s *Store) Stats() Stats {
 // Memory is what SQLite holds in memory for the store's connections: the
 // page caches and the prepared statements, of the writer and of the
 // readers together. The page caches share one budget, the sum of the
-// connections' cache_size (SQLite's default, 2,000 KiB each), not one
+// connections' cache_size (the writer's and each reader's), not one
 // cache_size each: this SQLite is built with SQLITE_ENABLE_MEMORY_MANAGEMENT,
 // so every connection's pages are in one LRU group, and a connection at its
 // own cache_size takes the least recently used page of the group, whichever
