@@ -121,8 +121,8 @@ func TestAttemptsFinishingTogetherAreRecordedTogether(t *testing.T) {
 }
 
 // lockLog notes, in each transaction, when a subscription is locked
-// (Subscription) and when a delivery is finished, as "lock N" and
-// "finish N" with the subscription's id.
+// (Subscription), a delivery finished and a delivery made, as "lock N",
+// "finish N" and "create N" with the subscription's id.
 type lockLog struct {
 	core.Store
 	mu  sync.Mutex
@@ -154,6 +154,11 @@ func (t *lockTx) Subscription(ws, id core.ID) (core.Subscription, error) {
 func (t *lockTx) FinishDelivery(d *core.Delivery) (bool, error) {
 	t.calls = append(t.calls, fmt.Sprint("finish ", d.SubscriptionID))
 	return t.Tx.FinishDelivery(d)
+}
+
+func (t *lockTx) CreateDelivery(d *core.Delivery) (bool, error) {
+	t.calls = append(t.calls, fmt.Sprint("create ", d.SubscriptionID))
+	return t.Tx.CreateDelivery(d)
 }
 
 // A batch locks a subscription before it writes any of its deliveries, as

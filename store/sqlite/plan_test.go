@@ -15,7 +15,17 @@ import (
 // channel = ?), it searches subscriptions_owner by workspace and sorts.
 func TestListChannelSubscriptionsUsesItsIndex(t *testing.T) {
 	s := openTest(t, filepath.Join(t.TempDir(), "gateway.db"), Options{})
-	rows, err := s.w.c.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+sqltx.ListChannelSubscriptionsQuery, 1, "slack:T1:C1")
+	plan := queryPlan(t, s, sqltx.ListChannelSubscriptionsQuery, 1, "slack:T1:C1")
+	if want := "SEARCH subscriptions USING INDEX subscriptions_channel (workspace_id=? AND channel=?)"; plan != want {
+		t.Errorf("plan:\n%s\nwant:\n%s", plan, want)
+	}
+}
+
+// queryPlan returns the details of EXPLAIN QUERY PLAN query on the writer,
+// one line each.
+func queryPlan(t *testing.T, s *Store, query string, args ...any) string {
+	t.Helper()
+	rows, err := s.w.c.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,10 +42,7 @@ func TestListChannelSubscriptionsUsesItsIndex(t *testing.T) {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"SEARCH subscriptions USING INDEX subscriptions_channel (workspace_id=? AND channel=?)"}
-	if strings.Join(plan, "\n") != strings.Join(want, "\n") {
-		t.Errorf("plan:\n%s\nwant:\n%s", strings.Join(plan, "\n"), strings.Join(want, "\n"))
-	}
+	return strings.Join(plan, "\n")
 }
 
 // LastEntryEnd's statements are answered from the index
@@ -51,22 +58,9 @@ func TestLastEntryEndReadsTheIndexAlone(t *testing.T) {
 		{sqltx.LastEntryEndQuery, []any{1, 2, 0}, "SEARCH time_entries USING COVERING INDEX time_entries_user_start_end (workspace_id=? AND user_id=? AND start_at>?)"},
 		{sqltx.LastEntryEndBeforeQuery, []any{1, 2, 0, 9}, "SEARCH time_entries USING COVERING INDEX time_entries_user_start_end (workspace_id=? AND user_id=? AND start_at>? AND start_at<?)"},
 	} {
-		rows, err := s.w.c.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q.query, q.args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		if strings.Join(plan, "\n") != q.want {
-			t.Errorf("plan:\n%s\nwant:\n%s", strings.Join(plan, "\n"), q.want)
+		plan := queryPlan(t, s, q.query, q.args...)
+		if plan != q.want {
+			t.Errorf("plan:\n%s\nwant:\n%s", plan, q.want)
 		}
 	}
 }
